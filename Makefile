@@ -1,0 +1,40 @@
+# The two commands: `make serve` and `make test`. Each sets up .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HOST ?= 127.0.0.1
+export PORT ?= 8000
+# One torch thread per worker: two workers share the 2 cores without fighting.
+export CANCER_SEARCH_TORCH_THREADS ?= 1
+
+.PHONY: install index serve test eval bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Build the index only when there is none.
+index: $(STAMP)
+	@test -e index/current/meta.json || $(PY) -m indexer build
+
+serve: index
+	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+eval: index
+	$(PY) -m eval
+
+bench: index
+	$(PY) -m eval.bench
+
+clean:
+	rm -rf index test-output .pytest_cache

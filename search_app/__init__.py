@@ -1,0 +1,40 @@
+"""The search service: a Flask app factory.
+
+Serving reads the index files the indexer wrote and never imports the indexer.
+The model and the index load once, when the app is created (once per worker).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from core import settings
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        INDEX_DIR=str(settings.INDEX_DIR),
+        DEFAULT_K=settings.DEFAULT_K,
+        MAX_K=settings.MAX_K,
+        MAX_QUERY_CHARS=settings.MAX_QUERY_CHARS,
+        CONFIDENCE_THRESHOLD=settings.CONFIDENCE_THRESHOLD,
+        MAX_CONTENT_LENGTH=16 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    if overrides:
+        app.config.update(overrides)
+
+    from . import api, errors
+    from .index import load_index
+    from .search import Searcher
+
+    index = load_index(Path(app.config["INDEX_DIR"]))
+    app.extensions["searcher"] = Searcher(index, app.config["CONFIDENCE_THRESHOLD"])
+    errors.register(app)
+    app.register_blueprint(api.bp)
+    return app
