@@ -39,18 +39,20 @@ class Searcher:
     def embed_query(self, query: str) -> np.ndarray:
         return models.embed(self.model, [query])
 
-    def dense(self, query: str, k: int) -> list[Hit]:
-        k = min(k, self.index.dense.ntotal)
-        scores, ids = self.index.dense.search(self.embed_query(query), k)
-        return [
+    def dense(self, query: str, k: int, sources: set[str] | None = None) -> list[Hit]:
+        n = self.index.dense.ntotal if sources else min(k, self.index.dense.ntotal)
+        scores, ids = self.index.dense.search(self.embed_query(query), n)
+        hits = [
             Hit(self.index.passages[i], float(s))
             for s, i in zip(scores[0], ids[0])
-            if i >= 0
+            if i >= 0 and (not sources or self.index.passages[i]["doc_id"] in sources)
         ]
+        return hits[:k]
 
-    def search(self, query: str, k: int = 10) -> SearchResult:
+    def search(self, query: str, k: int = 10, sources: set[str] | None = None) -> SearchResult:
+        """Rank passages; `sources` (document ids) restricts the search to those documents."""
         started = time.perf_counter()
-        hits = self.dense(query, k)
+        hits = self.dense(query, k, sources)
         confident = bool(hits) and hits[0].score >= self.confidence_threshold
         return SearchResult(
             query=query,
