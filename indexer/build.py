@@ -8,10 +8,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import models, settings
+import numpy as np
+
+from core import analysis, models, settings
 
 from . import store
-from .embed import embed_passages
+from .embed import embed_passages, embed_sentences
+from .glossary import write_glossary
+from .lexical import write_bm25, write_vocabulary
 from .manifest import Document, load_manifest
 from .passages import Passage, cut_passages
 from .structure import detect_layout, read_sections
@@ -55,6 +59,14 @@ def passages_for(doc: Document) -> list[Passage]:
     return passages
 
 
+def _relative_to_repo(path: Path) -> str:
+    """How citations name the corpus directory: relative to the repo when inside it."""
+    try:
+        return path.resolve().relative_to(settings.REPO_ROOT).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
 def _version(documents: list[Document], built_at: dt.datetime) -> str:
     digest = hashlib.sha256("".join(d.sha256 for d in documents).encode()).hexdigest()[:8]
     return built_at.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
@@ -79,6 +91,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
     vectors = embed_passages(model, passages, settings.EMBED_SECTION_PATH,
                              settings.EMBED_BATCH_SIZE, progress=progress)
     embed_seconds = time.perf_counter() - embed_started
+    sentence_vectors, sentence_owner = embed_sentences(model, passages, settings.EMBED_BATCH_SIZE)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
 
@@ -104,6 +117,8 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
             "max_words": settings.PASSAGE_MAX_WORDS,
         },
         "corpus": {d.file: d.sha256 for d in documents},
+        "corpus_dir": _relative_to_repo(corpus_dir),
+        "analysis": analysis.RECIPE,
         "layouts": layouts,
         "packages": {name: models.package_version(name) for name in PACKAGES},
     }
@@ -126,6 +141,11 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
                 for p in passages
             ),
         )
+        write_bm25(passages, tmp)
+        write_vocabulary(passages, tmp)
+        write_glossary(passages, tmp)
+        np.save(tmp / "sentences.npy", sentence_vectors)
+        np.save(tmp / "sentence_owner.npy", sentence_owner)
         store.write_json(tmp / "meta.json", meta)
 
     path = store.write_build(out_dir, version, write_files)

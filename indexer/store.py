@@ -27,9 +27,10 @@ def write_build(out_dir: Path, version: str, write_files) -> Path:
     tmp.chmod(0o755)
     try:
         write_files(tmp)
-        for f in tmp.iterdir():  # durable before it becomes visible
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
+        for f in tmp.rglob("*"):  # durable before it becomes visible
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
         final = builds / version
         os.rename(tmp, final)
     except BaseException:

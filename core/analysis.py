@@ -1,0 +1,59 @@
+"""Text analysis shared by the BM25 index (built by the indexer) and its queries.
+
+The same stemmer, stopwords and token pattern must be used on both sides, or
+query terms silently miss; so the recipe lives here and its name is recorded
+in the index metadata.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import bm25s
+import bm25s.stopwords
+import Stemmer
+
+# bm25s's English list is Lucene's 33 words; questions typed by patients also
+# carry pronouns, auxiliaries and question words that say nothing about topic.
+QUESTION_WORDS = frozenset("""
+about am any anything been being can could did do does doing done get gets got
+had has have having he her here hers him his how i i'm im me mine my myself our
+ours she should so some something than them those too up us very we were what
+what's whats when where which who whom whose why would you your yours ive
+""".split())
+STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | QUESTION_WORDS)
+RECIPE = {"stemmer": "english", "stopwords": "lucene+questions", "token_pattern": r"(?u)\b\w\w+\b"}
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+_CONTROL.update({0x7F: None})
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(RECIPE["stemmer"])
+
+
+def normalize(text: str) -> str:
+    """Fold Unicode compatibility forms and drop control characters."""
+    text = unicodedata.normalize("NFKC", text).translate(_CONTROL)
+    return " ".join(text.split())
+
+
+def bm25_tokens(texts: list[str]) -> list[list[str]]:
+    """Stemmed, stopword-free tokens, as bm25s indexes them."""
+    return bm25s.tokenize(
+        [normalize(t) for t in texts],
+        lower=True,
+        stopwords=STOPWORDS,
+        stemmer=stemmer(),
+        token_pattern=RECIPE["token_pattern"],
+        return_ids=False,
+        show_progress=False,
+    )
+
+
+def words(text: str) -> list[str]:
+    """Lowercase alphabetic words, for the spelling vocabulary."""
+    return [w.lower() for w in _WORD.findall(normalize(text))]
