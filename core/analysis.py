@@ -57,3 +57,16 @@ def bm25_tokens(texts: list[str]) -> list[list[str]]:
 def words(text: str) -> list[str]:
     """Lowercase alphabetic words, for the spelling vocabulary."""
     return [w.lower() for w in _WORD.findall(normalize(text))]
+
+
+# Words whose presence never changes what a phrase means ("the blood" = "blood").
+DETERMINERS = ["a", "an", "the", "my", "your", "his", "her", "their", "our", "its",
+               "this", "that", "these", "those", "some", "any"]
+
+
+def stems(text: str) -> list[str]:
+    """Words stemmed, only determiners dropped: for matching multi-word phrases."""
+    return bm25s.tokenize(
+        [normalize(text)], lower=True, stopwords=DETERMINERS, stemmer=stemmer(),
+        token_pattern=RECIPE["token_pattern"], return_ids=False, show_progress=False,
+    )[0]

@@ -53,5 +53,45 @@ PORT = int(os.environ.get("PORT", "8000"))
 DEFAULT_K = _env("DEFAULT_K", 10, int)
 MAX_K = _env("MAX_K", 50, int)
 MAX_QUERY_CHARS = _env("MAX_QUERY_CHARS", 1000, int)
-# Below this top score the service says it is not confident.
+# Below this score the service says it is not confident. The index's
+# calibration.json (written by `python -m eval calibrate`) takes precedence.
 CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
+
+# --- retrieval pipeline ------------------------------------------------------
+# Each stage can be switched off; eval/ measures every combination.
+SPELLING_CORRECTION = _env("SPELLING_CORRECTION", True, bool)
+QUERY_EXPANSION = _env("QUERY_EXPANSION", True, bool)
+FUSION = _env("FUSION", "rrf")  # "rrf" or "blend"
+RRF_K = _env("RRF_K", 60, int)
+BLEND_ALPHA = _env("BLEND_ALPHA", 0.5, float)  # weight of the dense side in "blend"
+CANDIDATES = _env("CANDIDATES", 100, int)  # per retriever, before fusion
+RERANK = _env("RERANK", "sentence")  # "none", "sentence" or "cross-encoder"
+RERANK_DEPTH = _env("RERANK_DEPTH", 30, int)
+# A sentence-transformers CrossEncoder directory, used when RERANK is "cross-encoder".
+CROSS_ENCODER_DIR = _env("CROSS_ENCODER_DIR", "")
+# Repeated queries skip the model.
+QUERY_CACHE_SIZE = _env("QUERY_CACHE_SIZE", 1024, int)
+
+# --- search pages -----------------------------------------------------------
+# Dates in copied citations; NCI's requested format writes them MM/DD/YYYY.
+CITATION_DATE_FORMAT = _env("CITATION_DATE_FORMAT", "%m/%d/%Y")
+# Words from each end of a passage in its #:~:text= link to the source page.
+TEXT_FRAGMENT_WORDS = _env("TEXT_FRAGMENT_WORDS", 4, int)
+
+# --- hardening --------------------------------------------------------------
+# Largest request body accepted (bytes); the API reads none, so keep it small.
+MAX_REQUEST_BYTES = _env("MAX_REQUEST_BYTES", 16 * 1024, int)
+# Per-client request budget (Flask-Limiter syntax, ";" separates several).
+# Generous for people; scrapers and load tests hit it. Storage is per process
+# with memory://; give a shared store (e.g. redis://host:6379) to count across workers.
+RATE_LIMIT = _env("RATE_LIMIT", "300 per minute")
+RATE_LIMIT_ENABLED = _env("RATE_LIMIT_ENABLED", True, bool)
+RATE_LIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE_URI", "memory://")
+# Request logs carry the query's length and hash; its text only when this is on
+# (for evaluation runs), because patients' questions are health information.
+LOG_QUERY_TEXT = _env("LOG_QUERY_TEXT", False, bool)
+# Optional secret mixed into the logged query hash, so that short common
+# queries cannot be recovered from the logs by hashing a dictionary.
+LOG_QUERY_HASH_KEY = _env("LOG_QUERY_HASH_KEY", "")
+# Seconds a client is told to wait (Retry-After) while the index is unavailable.
+UNAVAILABLE_RETRY_AFTER = _env("UNAVAILABLE_RETRY_AFTER", 5, int)

@@ -1,15 +1,49 @@
-"""Rank passages for a query. The service and the evaluation harness both call this."""
+"""Rank passages for a query. The service and the evaluation harness both call this.
+
+The pipeline: normalise and spell-correct the query, expand lay words, score
+with BM25 and with the dense index, fuse the two rankings, re-score the top
+candidates in a second stage, drop repeated text, and judge whether the best
+passage is likely to answer at all. Each stage is a switch in `Pipeline`, so
+the harness can measure every configuration with this same code.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
-from core import models
+from core import analysis, models, settings
 
+from . import fusion
 from .index import Index
+from .lexical import LexicalScorer
+from .querying import Expander, SpellCorrector, glossary_groups, load_synonym_file
+from .rerank import CrossEncoderReranker, SentenceReranker
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    lexical: bool = True
+    dense: bool = True
+    spelling: bool = settings.SPELLING_CORRECTION
+    expansion: bool = settings.QUERY_EXPANSION
+    fusion: str = settings.FUSION
+    rrf_k: int = settings.RRF_K
+    blend_alpha: float = settings.BLEND_ALPHA
+    candidates: int = settings.CANDIDATES
+    rerank: str = settings.RERANK
+    rerank_depth: int = settings.RERANK_DEPTH
+    # Second-stage blend: first-stage score, best sentence, BM25 (each in 0..1).
+    rerank_weights: tuple[float, float, float] = (0.4, 0.4, 0.2)
+    dedupe: bool = True
+
+    def replace(self, **changes) -> "Pipeline":
+        return dataclasses.replace(self, **changes)
 
 
 @dataclass
@@ -28,35 +62,166 @@ class SearchResult:
     details: dict = field(default_factory=dict)
 
 
+@dataclass
+class QueryPlan:
+    text: str  # what the dense side embeds
+    corrected: str | None  # set only when spelling correction changed something
+    tokens: list[str]  # BM25 tokens, expansion included
+    expansion: list[str]
+
+
+def _normalized_text(passage: dict) -> str:
+    return " ".join(passage["text"].split()).lower()
+
+
 class Searcher:
-    """Holds the loaded model and index; built once per process."""
+    """Holds the loaded model and index parts; built once per process."""
 
-    def __init__(self, index: Index, confidence_threshold: float):
+    def __init__(self, index: Index, confidence_threshold: float | None = None,
+                 pipeline: Pipeline | None = None, cross_encoder_dir: str | None = None):
         self.index = index
+        self.pipeline = pipeline or Pipeline()
         self.model = models.load_embedder(index.meta["model"]["name"])
+        n = len(index.passages)
+        self.lexical = LexicalScorer(index.path / "bm25", n)
+        vocabulary = json.loads((index.path / "vocabulary.json").read_text(encoding="utf-8"))
+        self.speller = SpellCorrector(vocabulary)
+        glossary = json.loads((index.path / "glossary.json").read_text(encoding="utf-8"))
+        self.expander = Expander(load_synonym_file() + glossary_groups(glossary),
+                                 self.lexical.document_frequency)
+        self.sentences = SentenceReranker(np.load(index.path / "sentences.npy"),
+                                          np.load(index.path / "sentence_owner.npy"), n)
+        cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
+        self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
+        self.doc_of = np.array([p["doc_id"] for p in index.passages])
+        self.calibration = self._read_calibration()
+        if confidence_threshold is None:
+            confidence_threshold = self.calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
         self.confidence_threshold = confidence_threshold
+        self._embed_cached = lru_cache(maxsize=max(settings.QUERY_CACHE_SIZE, 1))(self._embed)
 
-    def embed_query(self, query: str) -> np.ndarray:
-        return models.embed(self.model, [query])
+    def _read_calibration(self) -> dict:
+        path = self.index.path / "calibration.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
+        return {}
 
-    def dense(self, query: str, k: int, sources: set[str] | None = None) -> list[Hit]:
-        n = self.index.dense.ntotal if sources else min(k, self.index.dense.ntotal)
-        scores, ids = self.index.dense.search(self.embed_query(query), n)
-        hits = [
-            Hit(self.index.passages[i], float(s))
-            for s, i in zip(scores[0], ids[0])
-            if i >= 0 and (not sources or self.index.passages[i]["doc_id"] in sources)
-        ]
-        return hits[:k]
+    # --- query side ---------------------------------------------------------
+    def _embed(self, text: str) -> np.ndarray:
+        vector = models.embed(self.model, [text])
+        vector.setflags(write=False)
+        return vector
 
-    def search(self, query: str, k: int = 10, sources: set[str] | None = None) -> SearchResult:
+    def embed_query(self, text: str) -> np.ndarray:
+        """LRU-cached: a repeated query skips the model."""
+        return self._embed_cached(text)
+
+    def plan(self, query: str, pipeline: Pipeline) -> QueryPlan:
+        text = analysis.normalize(query)
+        corrected = None
+        if pipeline.spelling:
+            fixed = self.speller.correct(text)
+            if fixed != text:
+                corrected, text = fixed, fixed
+        tokens = analysis.bm25_tokens([text])[0]
+        expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
+        return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
+                         expansion=expansion)
+
+    # --- retrieval ------------------------------------------------------------
+    def _dense_scores(self, vector: np.ndarray, depth: int, mask: np.ndarray | None):
+        """Scores of the dense top `depth` (all passages when the corpus is small)."""
+        total = self.index.dense.ntotal
+        depth = total if (mask is not None or total <= 5000) else min(depth, total)
+        scores, ids = self.index.dense.search(vector, depth)
+        dense = np.full(total, -1.0, dtype=np.float32)
+        valid = ids[0] >= 0
+        dense[ids[0][valid]] = scores[0][valid]
+        return dense
+
+    def search(self, query: str, k: int = 10, sources: set[str] | None = None,
+               pipeline: Pipeline | None = None) -> SearchResult:
         """Rank passages; `sources` (document ids) restricts the search to those documents."""
         started = time.perf_counter()
-        hits = self.dense(query, k, sources)
-        confident = bool(hits) and hits[0].score >= self.confidence_threshold
+        p = pipeline or self.pipeline
+        plan = self.plan(query, p)
+        n = len(self.index.passages)
+        mask = np.isin(self.doc_of, list(sources)) if sources else None
+        vector = self.embed_query(plan.text) if (p.dense or p.rerank != "none") else None
+
+        dense = self._dense_scores(vector, p.candidates, mask) if p.dense else None
+        lexical = self.lexical.scores(plan.tokens) if p.lexical else None
+        if dense is not None and lexical is not None:
+            if p.fusion == "blend":
+                first = fusion.blend(dense, lexical, p.blend_alpha)
+            else:
+                first = fusion.rrf([dense, lexical], k=p.rrf_k)
+        else:
+            first = dense if dense is not None else lexical
+        first = first.astype(np.float32)
+        allowed = np.ones(n, dtype=bool) if mask is None else mask
+        if p.lexical and not p.dense:
+            allowed &= lexical > 0  # BM25 alone returns only passages sharing a word
+        order = [int(i) for i in np.argsort(-first, kind="stable") if allowed[i]]
+
+        final = first
+        best_sentence = None
+        if p.rerank != "none" and order:
+            final, best_sentence = self._rerank(p, plan, vector, order, first, lexical)
+            order = [int(i) for i in np.argsort(-final, kind="stable") if allowed[i]]
+
+        hits, seen = [], []
+        for i in order:
+            passage = self.index.passages[i]
+            if p.dedupe:
+                text = _normalized_text(passage)
+                if any(text in other or other in text for other in seen):
+                    continue
+                seen.append(text)
+            hits.append(Hit(passage, float(final[i])))
+            if len(hits) == k:
+                break
+
+        top = order[0] if order else None
+        confidence = self._confidence_features(vector, top, best_sentence, dense)
+        confident = bool(hits) and confidence.get(
+            self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold
         return SearchResult(
             query=query,
             hits=hits,
             confident=confident,
             took_ms=(time.perf_counter() - started) * 1000,
+            corrected_query=plan.corrected,
+            details={"expansion": plan.expansion, "confidence": confidence},
         )
+
+    def _rerank(self, p: Pipeline, plan: QueryPlan, vector, order, first, lexical):
+        top = np.asarray(order[: p.rerank_depth])
+        best_sentence = self.sentences.best_sentence_scores(vector)
+        final = np.full(len(first), -np.inf, dtype=np.float32)
+        # Candidates below the re-ranked head keep their order, beneath it.
+        final[np.asarray(order)] = -1.0 - np.arange(len(order), dtype=np.float32)
+        if p.rerank == "cross-encoder" and self.cross_encoder is not None:
+            texts = [self.index.passages[i]["text"] for i in top]
+            final[top] = self.cross_encoder.scores(plan.text, texts)
+            return final, best_sentence
+        w_first, w_sentence, w_lexical = p.rerank_weights
+        head_first = fusion.minmax(first[top])
+        head_lexical = fusion.minmax(lexical[top]) if lexical is not None else 0.0
+        final[top] = (w_first * head_first + w_sentence * best_sentence[top]
+                      + w_lexical * head_lexical)
+        return final, best_sentence
+
+    def _confidence_features(self, vector, top, best_sentence, dense) -> dict:
+        """Signals of whether the best passage answers at all, for calibration."""
+        if top is None or vector is None:
+            return {}
+        if best_sentence is None:
+            best_sentence = self.sentences.best_sentence_scores(vector)
+        passage_vec = self.index.dense.reconstruct(int(top))
+        return {
+            "top_sentence": float(best_sentence[top]),
+            "top_dense": float(passage_vec @ vector.reshape(-1)),
+            "max_sentence": float(best_sentence.max()),
+            "max_dense": float(dense.max()) if dense is not None else float(passage_vec @ vector.reshape(-1)),
+        }

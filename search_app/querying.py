@@ -1,0 +1,138 @@
+"""From what a person typed to what the retrievers search for.
+
+Spelling is corrected towards the corpus's own vocabulary ("myloma" ->
+"myeloma"), and lay phrases are expanded with the clinical words the corpus
+uses, from a maintained synonym file and from the definitions the indexer
+harvested from the corpus itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from core import analysis
+
+SYNONYMS_FILE = Path(__file__).parent / "lexicon" / "synonyms.txt"
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S")
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+class SpellCorrector:
+    """Correct words that are neither English nor corpus words to the nearest corpus word."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.vocabulary = {w: c for w, c in vocabulary.items() if len(w) > 2}
+        self.words = list(self.vocabulary)
+        _english()  # load the English word list now, not on the first request
+
+    def known(self, word: str) -> bool:
+        return word in self.vocabulary or bool(_english().known([word]))
+
+    def correct_word(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < 4 or not lower.isalpha() or self.known(lower):
+            return word
+        # Short words tolerate one edit, longer ones two; the nearest, then the commonest, wins.
+        max_edits = 1 if len(lower) < 6 else 2
+        matches = process.extract(lower, self.words, scorer=DamerauLevenshtein.distance,
+                                  score_cutoff=max_edits, limit=None)
+        if matches:
+            best = min(matches, key=lambda m: (m[1], -self.vocabulary[m[0]], m[0]))
+            return best[0]
+        general = _english().correction(lower)
+        return general if general else word
+
+    def correct(self, text: str) -> str:
+        return "".join(
+            self.correct_word(piece) if piece[:1].isalpha() else piece
+            for piece in re.split(r"([^\W\d_]+)", text)
+        )
+
+
+@dataclass(frozen=True)
+class Phrase:
+    stems: tuple[str, ...]  # every word, stemmed: what must appear, in order, in the query
+    tokens: tuple[str, ...]  # BM25 tokens (stopwords removed): what gets added
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """When a `sources` phrase is in the query, the `targets` phrases are searched too."""
+
+    sources: tuple[Phrase, ...]
+    targets: tuple[Phrase, ...]
+
+
+def _phrase(text: str) -> Phrase | None:
+    tokens = tuple(analysis.bm25_tokens([text])[0])
+    return Phrase(tuple(analysis.stems(text)), tokens) if tokens else None
+
+
+def parse_synonym_line(line: str) -> Equivalence | None:
+    """`a | b` is two-way; `lay | plain => clinical` adds the right side for the left."""
+    line = line.split("#", 1)[0].strip()
+    left, arrow, right = line.partition("=>")
+    sources = tuple(p for p in map(_phrase, left.split("|")) if p)
+    targets = tuple(p for p in map(_phrase, right.split("|")) if p) if arrow else sources
+    if not sources or not targets or (not arrow and len(sources) < 2):
+        return None
+    return Equivalence(sources, targets)
+
+
+def load_synonym_file(path: Path = SYNONYMS_FILE) -> list[Equivalence]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [g for g in map(parse_synonym_line, lines) if g]
+
+
+def glossary_groups(glossary: list[dict]) -> list[Equivalence]:
+    groups = []
+    for entry in glossary:
+        phrases = tuple(p for p in (_phrase(entry["term"]), _phrase(entry["gloss"])) if p)
+        if len(phrases) == 2 and phrases[0].tokens != phrases[1].tokens:
+            groups.append(Equivalence(phrases, phrases))
+    return groups
+
+
+def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
+
+
+class Expander:
+    """Adds the tokens of the phrases equivalent to one the query contains."""
+
+    def __init__(self, groups: list[Equivalence], document_frequency: dict[str, float],
+                 max_df: float = 0.25):
+        self.groups = groups
+        self.df = document_frequency
+        self.max_df = max_df
+
+    def _triggers(self, phrase: Phrase, stems: list[str]) -> bool:
+        if not _contains(stems, phrase.stems):
+            return False
+        # One common word ("cancer", "treatment") is too vague to expand on.
+        return len(phrase.tokens) > 1 or self.df.get(phrase.tokens[0], 0.0) <= self.max_df
+
+    def expand(self, text: str, tokens: list[str]) -> list[str]:
+        stems = analysis.stems(text)
+        added: list[str] = []
+        for group in self.groups:
+            hit = [p for p in group.sources if self._triggers(p, stems)]
+            if not hit:
+                continue
+            for phrase in group.targets:
+                if phrase not in hit:
+                    added.extend(t for t in phrase.tokens if t not in tokens and t not in added)
+        return added
