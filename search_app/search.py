@@ -112,6 +112,9 @@ class Searcher:
         vector.setflags(write=False)
         return vector
 
+    def clear_cache(self) -> None:
+        self._embed_cached.cache_clear()
+
     def embed_query(self, text: str) -> np.ndarray:
         """LRU-cached: a repeated query skips the model."""
         return self._embed_cached(text)

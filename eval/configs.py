@@ -1,0 +1,19 @@
+"""The retriever configurations the harness compares, as Pipeline switches.
+
+`bm25` and `dense` are the baselines; `service` is exactly what the running
+service does (the Pipeline defaults from core/settings.py).
+"""
+
+from search_app.search import Pipeline
+
+_BARE = Pipeline(spelling=False, expansion=False, rerank="none")
+
+CONFIGS: dict[str, Pipeline] = {
+    "bm25": _BARE.replace(dense=False),
+    "dense": _BARE.replace(lexical=False),
+    "fusion": _BARE,
+    "fusion+rerank": _BARE.replace(rerank="sentence"),
+    "fusion+lay": _BARE.replace(spelling=True, expansion=True),
+    "service": Pipeline(),
+}
+BASELINES = ("bm25", "dense")

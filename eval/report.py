@@ -1,0 +1,81 @@
+"""Write an evaluation result as JSON, a Markdown report and a chart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .gold import STYLES
+from .harness import LABELS, METRICS
+
+
+def _fmt(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def markdown_table(results: dict) -> str:
+    """The table the README shows: one row per configuration."""
+    head = ["configuration", *(LABELS[m] for m in METRICS),
+            *(f"MRR@10 {s}" for s in STYLES), "abstain P", "abstain R", "answerable flagged", "ms/query"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, r in results["configs"].items():
+        ab = r["abstention"]
+        row = [f"`{name}`", *(_fmt(r["overall"][m]) for m in METRICS),
+               *(_fmt(r["by_style"].get(s, {}).get("mrr@10")) for s in STYLES),
+               _fmt(ab["precision"]), _fmt(ab["recall"]), _fmt(ab["answerable_flagged"]),
+               f"{r['mean_query_ms']:.1f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def style_table(results: dict, config: str) -> str:
+    r = results["configs"][config]
+    head = ["style", *(LABELS[m] for m in METRICS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for style, scores in r["by_style"].items():
+        lines.append("| " + " | ".join([style, *(_fmt(scores[m]) for m in METRICS)]) + " |")
+    return "\n".join(lines)
+
+
+def chart(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(results["configs"])
+    groups = ["overall", *STYLES]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(names)
+    for n, name in enumerate(names):
+        r = results["configs"][name]
+        values = [r["overall"]["mrr@10"]] + [r["by_style"].get(s, {}).get("mrr@10", 0) for s in STYLES]
+        ax.bar([g + n * width for g in range(len(groups))], values, width, label=name)
+    ax.set_xticks([g + width * (len(names) - 1) / 2 for g in range(len(groups))], groups)
+    ax.set_ylabel("MRR@10")
+    ax.set_ylim(0, 1)
+    ax.set_title(f"Retrieval quality by configuration ({results['split']} split)")
+    ax.legend(fontsize=8, ncols=3, loc="lower right")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write(results: dict, out_dir: Path, name: str) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out_dir / f"{name}.json", "md": out_dir / f"{name}.md",
+             "png": out_dir / f"{name}.png"}
+    paths["json"].write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    chart(results, paths["png"])
+    service = "service" if "service" in results["configs"] else next(iter(results["configs"]))
+    paths["md"].write_text(
+        f"# Retrieval evaluation ({results['split']} split)\n\n"
+        f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
+        f"index {results['index_version']}; command: `{results['command']}`.\n\n"
+        f"{markdown_table(results)}\n\n"
+        f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
+        f"![MRR@10 by configuration]({paths['png'].name})\n",
+        encoding="utf-8",
+    )
+    return paths
