@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .structure import RENDERERS, layout_for
+
 REQUIRED_FIELDS = ("id", "file", "title", "publisher", "url", "updated", "citation")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -32,6 +34,14 @@ class Document:
     citation: str
     path: Path
     sha256: str
+    layout: str | None = None  # None: from the extension (and, for .txt, the text's shape)
+    text_file: str | None = None  # HTML, Markdown, PDF: the text layer passages slice
+    text_path: Path | None = None
+
+    @property
+    def cited_file(self) -> str:
+        """The file whose characters a passage's offsets index."""
+        return self.text_file or self.file
 
     def metadata(self) -> dict:
         return {
@@ -43,6 +53,7 @@ class Document:
             "updated": self.updated,
             "citation": self.citation,
             "sha256": self.sha256,
+            **{k: v for k, v in (("layout", self.layout), ("text_file", self.text_file)) if v},
         }
 
 
@@ -81,6 +92,18 @@ def validate_entry(entry, position: int, corpus_dir: Path) -> Document:
         raise ManifestError(f"manifest {name}: file must be inside the corpus directory")
     if not path.is_file():
         raise ManifestError(f"manifest {name}: file not found: {entry['file']}")
+    layout, text_file = entry.get("layout"), None
+    try:
+        if layout is not None and not isinstance(layout, str):
+            raise ValueError("'layout' must be a string")
+        if layout_for(entry["file"], layout) in RENDERERS:
+            text_file = entry.get("text_file") or entry["file"] + ".txt"
+            if not isinstance(text_file, str) or corpus_dir.resolve() not in (
+                corpus_dir / text_file
+            ).resolve().parents:
+                raise ValueError("'text_file' must be inside the corpus directory")
+    except ValueError as exc:
+        raise ManifestError(f"manifest {name}: {exc}") from None
     return Document(
         id=entry["id"],
         file=entry["file"],
@@ -91,6 +114,9 @@ def validate_entry(entry, position: int, corpus_dir: Path) -> Document:
         citation=entry["citation"].strip(),
         path=path,
         sha256=file_sha256(path),
+        layout=layout,
+        text_file=text_file,
+        text_path=(corpus_dir / text_file).resolve() if text_file else None,
     )
 
 

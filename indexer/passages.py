@@ -21,6 +21,12 @@ class Passage:
     start: int
     end: int
     text: str
+    # From a text layer (HTML, Markdown): the span of the original file these words stand for.
+    original_start: int | None = None
+    original_end: int | None = None
+    # From a PDF: the page the passage starts on, and the page it ends on if another.
+    page: int | None = None
+    page_end: int | None = None
 
     @property
     def words(self) -> int:
