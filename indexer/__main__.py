@@ -1,4 +1,8 @@
-"""Command line: ``python -m indexer build [--corpus DIR] [--out DIR]``."""
+"""Command line: ``python -m indexer build [--corpus DIR] [--out DIR]``.
+
+Also ``add PATH --title ... --publisher ... --url ... --updated YYYY-MM-DD``,
+``remove ID`` and ``list`` (see indexer/library.py).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR, help="corpus directory")
     b.add_argument("--out", type=Path, default=settings.INDEX_DIR, help="index directory")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    from .library import add_commands, run
+
+    add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command in ("add", "remove", "list"):
+        return run(args)
 
     if args.command == "build":
         from .build import build
