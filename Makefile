@@ -10,7 +10,7 @@ export PORT ?= 8000
 # One torch thread per worker: two workers share the 2 cores without fighting.
 export CANCER_SEARCH_TORCH_THREADS ?= 1
 
-.PHONY: install index serve test eval bench clean
+.PHONY: install index serve test eval bench clean browser-deps
 
 install: $(STAMP)
 
@@ -27,8 +27,17 @@ index: $(STAMP)
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest
+
+# Headless Chromium for tests/browser, from Debian, only when missing. Only root
+# can install it; without it those tests skip and say why.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	  || echo "browser-deps: could not install chromium; the browser tests will skip"; \
+	else echo "browser-deps: chromium or chromedriver missing and not root; the browser tests will skip"; fi
 
 eval: index
 	$(PY) -m eval

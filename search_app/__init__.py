@@ -29,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from . import api, errors
+    from . import api, errors, pages
     from .index import load_index
     from .search import Searcher
 
@@ -37,4 +37,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["searcher"] = Searcher(index, app.config["CONFIDENCE_THRESHOLD"])
     errors.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
     return app

@@ -1,10 +1,14 @@
-"""Every error leaves as JSON `{"error": {"code", "message"}}`, never a stack trace."""
+"""Every error leaves as JSON `{"error": {"code", "message"}}`, never a stack trace.
+
+Under /api/ that is the contract; the pages for people get the same error as a
+friendly HTML page instead (templates/error.html).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -26,7 +30,13 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _for_people() -> bool:
+    return not (request.path == "/api" or request.path.startswith("/api/"))
+
+
 def error_response(status: int, code: str, message: str):
+    if _for_people():
+        return make_response(render_template("error.html", status=status, message=message), status)
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
