@@ -1,0 +1,86 @@
+"""Lay language: spelling correction, synonym expansion, harvested definitions."""
+
+import json
+
+import pytest
+
+from search_app.querying import Expander, SpellCorrector, load_synonym_file, parse_synonym_line
+
+
+@pytest.fixture(scope="module")
+def speller(index):
+    vocabulary = json.loads((index.path / "vocabulary.json").read_text(encoding="utf-8"))
+    return SpellCorrector(vocabulary)
+
+
+@pytest.mark.parametrize("typed, fixed", [
+    ("wat is smoldering myloma", "wat is smoldering myeloma"),
+    ("can myeloma mess up my kidnys", "can myeloma mess up my kidneys"),
+    ("amyloydosis symtoms", "amyloidosis symptoms"),
+    ("plasmaferesis", "plasmapheresis"),
+    ("daratumamab", "daratumumab"),
+])
+def test_spelling_is_corrected_towards_the_corpus(speller, typed, fixed):
+    assert speller.correct(typed) == fixed
+
+
+@pytest.mark.parametrize("text", [
+    "bortezomib and lenalidomide", "MGUS", "CAR T-cell therapy", "what is a stem cell transplant",
+    "chemo", "x-ray", "3.5 mg/L",
+])
+def test_known_words_and_punctuation_are_left_alone(speller, text):
+    assert speller.correct(text) == text
+
+
+@pytest.mark.parametrize("text", ["", " ", "\u202eevil", "🩺💊", "ж" * 50, "\x01\x02", "a" * 5000])
+def test_correction_never_raises(speller, text):
+    assert isinstance(speller.correct(text), str)
+
+
+def test_synonym_lines_are_directional_or_two_way():
+    one_way = parse_synonym_line("thick blood | sticky blood => plasmapheresis")
+    assert [p.tokens for p in one_way.sources] == [("thick", "blood"), ("sticki", "blood")]
+    assert [p.tokens for p in one_way.targets] == [("plasmapheresi",)]
+    two_way = parse_synonym_line("kidney | renal  # a comment")
+    assert two_way.sources == two_way.targets and len(two_way.sources) == 2
+    assert parse_synonym_line("# only a comment") is None
+    assert parse_synonym_line("lonely phrase") is None
+
+
+def test_synonym_file_parses_and_expands_lay_words():
+    groups = load_synonym_file()
+    assert len(groups) > 30
+    expander = Expander(groups, {})
+    assert "chemotherapi" in expander.expand("is chemo hard", ["chemo", "hard"])
+    assert "plasmapheresi" in expander.expand("my blood is thick", ["blood", "thick"])
+    # One-way: clinical words do not drag lay words in.
+    assert expander.expand("plasmapheresis", ["plasmapheresi"]) == []
+
+
+def test_multi_word_phrases_need_their_words_in_order():
+    expander = Expander([parse_synonym_line("thick blood => plasmapheresis")], {})
+    assert expander.expand("thick blood", ["thick", "blood"]) == ["plasmapheresi"]
+    assert expander.expand("blood is not thick", ["blood", "thick"]) == []
+
+
+def test_single_common_words_do_not_expand():
+    expander = Expander([parse_synonym_line("cancer | malignant")], {"cancer": 0.6, "malign": 0.05})
+    assert expander.expand("breast cancer", ["breast", "cancer"]) == []
+    assert expander.expand("malignant", ["malign"]) == ["cancer"]
+
+
+def test_glossary_is_harvested_from_the_corpus(index):
+    glossary = json.loads((index.path / "glossary.json").read_text(encoding="utf-8"))
+    pairs = {(g["term"].lower(), g["gloss"].lower()) for g in glossary}
+    assert ("hypercalcemia", "too much calcium in the blood") in pairs
+    assert ("stem cells", "immature blood cells") in pairs
+    assert ("monoclonal gammopathy of undetermined significance", "mgus") in pairs
+    assert ("plasma", "the liquid part of the blood") in pairs
+    # Figure stage directions are not definitions.
+    assert not any(g["gloss"].lower() in ("not shown", "step 1") for g in glossary)
+
+
+def test_lay_definition_reaches_the_clinical_term(app):
+    searcher = app.extensions["searcher"]
+    plan = searcher.plan("too much calcium in my blood", searcher.pipeline)
+    assert "hypercalcemia" in plan.expansion
