@@ -22,7 +22,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 APP_PORTS = range(8100, 8150)
 DRIVER_PORTS = range(8150, 8200)
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "browser"
-DESKTOP = (1200, 1000)
+DESKTOP = (1100, 1300)
 
 
 def _missing() -> str | None:
