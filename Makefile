@@ -20,9 +20,10 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-# Build the index only when there is none.
+# Build the index only when there is none, then calibrate its abstention
+# threshold on the gold set's dev questions (recorded in the index build).
 index: $(STAMP)
-	@test -e index/current/meta.json || $(PY) -m indexer build
+	@test -e index/current/meta.json || { $(PY) -m indexer build && $(PY) -m eval calibrate; }
 
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
