@@ -72,6 +72,18 @@ CROSS_ENCODER_DIR = _env("CROSS_ENCODER_DIR", "")
 # Repeated queries skip the model.
 QUERY_CACHE_SIZE = _env("QUERY_CACHE_SIZE", 1024, int)
 
+# --- dense index at scale (numbers: `python -m eval.scale`, README "Scaling") --
+# Up to this many passages exact search costs under a quarter of the query
+# embedding time, so the indexer builds IndexFlatIP; above it, HNSW.
+DENSE_EXACT_MAX_PASSAGES = _env("DENSE_EXACT_MAX_PASSAGES", 50_000, int)
+DENSE_HNSW_M = _env("DENSE_HNSW_M", 32, int)
+DENSE_HNSW_EF_CONSTRUCTION = _env("DENSE_HNSW_EF_CONSTRUCTION", 64, int)
+# Query-time breadth of HNSW: recall@10 >= 0.95 at 1M passages (eval.scale).
+DENSE_HNSW_EF_SEARCH = _env("DENSE_HNSW_EF_SEARCH", 128, int)
+# Dense index files at least this big are memory-mapped: workers share one
+# page-cached copy instead of each reading its own into memory.
+DENSE_MMAP_MIN_BYTES = _env("DENSE_MMAP_MIN_BYTES", 16 * 2**20, int)
+
 # --- search pages -----------------------------------------------------------
 # Dates in copied citations; NCI's requested format writes them MM/DD/YYYY.
 CITATION_DATE_FORMAT = _env("CITATION_DATE_FORMAT", "%m/%d/%Y")

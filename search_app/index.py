@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import settings
+
 
 class IndexUnavailable(RuntimeError):
     """The index is missing or unreadable; the message says how to rebuild."""
@@ -37,9 +39,19 @@ class Index:
         return self.meta["version"]
 
 
-def load_index(index_dir: Path) -> Index:
+def read_dense(file: Path):
+    """Big index files are memory-mapped: the page cache holds one copy that
+    every worker shares, and a worker starts without reading it all."""
     import faiss
 
+    mmap = file.stat().st_size >= settings.DENSE_MMAP_MIN_BYTES
+    dense = faiss.read_index(str(file), faiss.IO_FLAG_MMAP_IFC if mmap else 0)
+    if hasattr(dense, "hnsw"):  # efSearch is a query-time knob: tune without a rebuild
+        dense.hnsw.efSearch = settings.DENSE_HNSW_EF_SEARCH
+    return dense
+
+
+def load_index(index_dir: Path) -> Index:
     path = resolve(Path(index_dir))
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
@@ -49,7 +61,7 @@ def load_index(index_dir: Path) -> Index:
         }
         with open(path / "passages.jsonl", encoding="utf-8") as fh:
             passages = [json.loads(line) for line in fh if line.strip()]
-        dense = faiss.read_index(str(path / "dense.faiss"))
+        dense = read_dense(path / "dense.faiss")
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexUnavailable(f"index at {path} is unreadable ({exc}): {REBUILD_HINT}") from None
     if dense.ntotal != len(passages) or meta.get("passage_count") != len(passages):
