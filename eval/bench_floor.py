@@ -1,0 +1,84 @@
+"""The floor: the model work one query needs, timed in-process with the service's own code.
+
+Run in its own process (``python -m eval.bench_floor INDEX_DIR``) with the
+same torch thread count as a server worker, so that the floor and the
+server's answers are made by identically configured models. Prints JSON.
+
+Counted: the query embedding (what Searcher.embed_query computes on a cache
+miss) and, when the pipeline uses a cross-encoder, its scoring of the
+re-ranked candidates. Not counted: spelling, BM25, fusion, the sentence
+re-ranker's matrix product, HTTP: that is the overhead the ratios expose.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from core import models, settings
+
+GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+
+
+def gold_questions(path: Path = GOLD) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line)["question"] for line in fh if line.strip()]
+
+
+def model_work(searcher, question: str):
+    """A callable doing exactly the model work the service does for `question`."""
+    pipeline = searcher.pipeline
+    text = searcher.plan(question, pipeline).text
+    cross = searcher.cross_encoder if pipeline.rerank == "cross-encoder" else None
+    texts = []
+    if cross is not None:
+        hits = searcher.search(question, k=pipeline.rerank_depth).hits
+        texts = [h.passage["text"] for h in hits]
+
+    def work():
+        models.embed(searcher.model, [text])  # the call Searcher makes on a cache miss
+        if cross is not None:
+            cross.scores(text, texts)
+
+    return work
+
+
+def measure(index_dir: Path, questions: list[str]) -> dict:
+    import torch
+
+    from search_app.index import load_index
+    from search_app.search import Searcher
+
+    searcher = Searcher(load_index(index_dir))
+    works = [model_work(searcher, q) for q in questions]
+    for work in works[:10]:  # first calls allocate; a server worker has done them too
+        work()
+    wall, cpu = [], []
+    for work in works:
+        w0, c0 = time.perf_counter(), time.process_time()
+        work()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return {
+        "floor_ms": statistics.median(wall) * 1000,
+        "model_cpu_ms": statistics.median(cpu) * 1000,
+        "questions": len(questions),
+        "torch_threads": torch.get_num_threads(),
+        "rerank": searcher.pipeline.rerank,
+        "includes": ["query embedding"]
+        + (["cross-encoder"] if searcher.pipeline.rerank == "cross-encoder"
+           and searcher.cross_encoder is not None else []),
+    }
+
+
+def main(argv: list[str]) -> int:
+    index_dir = Path(argv[0]) if argv else settings.INDEX_DIR
+    print(json.dumps(measure(index_dir, gold_questions())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
