@@ -1,25 +1,50 @@
 """Choose the abstention threshold from the gold set, and record it with the index.
 
-For each confidence signal the searcher reports, find the threshold that
-flags the required share of out-of-scope questions while flagging as few
-answerable ones as possible; keep the best signal. The result is written as
+For each confidence signal the searcher reports, find the threshold that flags
+the most out-of-scope questions while flagging at most 3% of answerable ones;
+keep the signal that separates best. The result is written as
 calibration.json inside the index build the searcher loaded.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 
 from .gold import GoldQuestion
 from .harness import DEPTH
 
-TARGET_OOS_RECALL = 0.9
+MAX_ANSWERABLE_FLAGGED = 0.03
 
 
-def calibrate(searcher, questions: list[GoldQuestion], target: float = TARGET_OOS_RECALL) -> dict:
+def _best_cut(values: list[tuple[float, bool]], cap: float) -> dict:
+    """The threshold flagging the most out-of-scope questions while at most `cap`
+    of the answerable ones are flagged; centred in its gap, for a margin."""
+    scores = sorted({v for v, _ in values})
+    cuts = [scores[0] - 0.05] + [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 0.05]
+    oos = [v for v, ok in values if not ok]
+    answerable = [v for v, ok in values if ok]
+    best, best_key = None, None
+    for cut in cuts:
+        flagged = sum(v < cut for v in answerable) / len(answerable)
+        if flagged > cap:
+            break  # higher cuts only flag more
+        recall = sum(v < cut for v in oos) / len(oos)
+        key = (recall, -flagged)
+        if best_key is None or key > best_key:
+            best, best_key = [cut], key
+        elif key == best_key:
+            best.append(cut)
+    threshold = (best[0] + best[-1]) / 2
+    return {
+        "threshold": round(threshold, 4),
+        "oos_recall": round(sum(v < threshold for v in oos) / len(oos), 4),
+        "answerable_flagged": round(sum(v < threshold for v in answerable) / len(answerable), 4),
+    }
+
+
+def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERABLE_FLAGGED) -> dict:
     signals: dict[str, list[tuple[float, bool]]] = {}
     for q in questions:
         result = searcher.search(q.question, DEPTH)
@@ -27,27 +52,16 @@ def calibrate(searcher, questions: list[GoldQuestion], target: float = TARGET_OO
             signals.setdefault(name, []).append((value, q.answerable))
     best = None
     for name, values in signals.items():
-        oos = sorted(v for v, answerable in values if not answerable)
-        answerable = [v for v, ok in values if ok]
-        if not oos or not answerable:
+        if all(ok for _, ok in values) or not any(ok for _, ok in values):
             continue
-        # The lowest cut that flags the target share of out-of-scope questions,
-        # placed midway to the next score above it for a margin.
-        needed = oos[max(0, math.ceil(target * len(oos)) - 1)]
-        above = [v for v, _ in values if v > needed]
-        threshold = (needed + min(above)) / 2 if above else needed + 1e-4
-        candidate = {
-            "feature": name,
-            "threshold": round(threshold, 4),
-            "oos_recall": round(sum(v < threshold for v in oos) / len(oos), 4),
-            "answerable_flagged": round(sum(v < threshold for v in answerable) / len(answerable), 4),
-        }
-        if best is None or (candidate["answerable_flagged"], -candidate["oos_recall"]) < (
-                best["answerable_flagged"], -best["oos_recall"]):
+        candidate = {"feature": name, **_best_cut(values, cap)}
+        if best is None or (candidate["oos_recall"], -candidate["answerable_flagged"]) > (
+                best["oos_recall"], -best["answerable_flagged"]):
             best = candidate
     if best is None:
         raise ValueError("calibration needs answerable and out-of-scope questions")
     best["questions"] = len(questions)
+    best["max_answerable_flagged"] = cap
     return best
 
 

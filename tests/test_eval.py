@@ -1,0 +1,149 @@
+"""The evaluation harness: gold set validity, relevance by evidence, metrics, calibration."""
+
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from eval.calibrate import calibrate
+from eval.compare import compare
+from eval.gold import STYLES, load_gold, judge, quote_spans
+from eval.harness import run_configs
+from search_app.search import Pipeline
+
+from conftest import CORPUS_DIR, REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return load_gold()
+
+
+def test_every_quote_is_an_exact_substring_of_its_file(gold, source_texts):
+    for q in gold:
+        for file, quote in q.evidence:
+            assert quote in source_texts[file], (q.id, quote[:60])
+
+
+def test_gold_set_shape(gold):
+    answerable = [q for q in gold if q.answerable]
+    oos = [q for q in gold if not q.answerable]
+    assert len(answerable) >= 100 and len(oos) >= 15
+    assert {q.style for q in answerable} == set(STYLES)
+    assert all(q.evidence for q in answerable) and not any(q.evidence for q in oos)
+    assert len({q.id for q in gold}) == len(gold)
+    assert {q.split for q in gold} == {"dev", "test"}
+
+
+def test_gold_checker_script_passes():
+    done = subprocess.run([sys.executable, "eval/check_gold.py", "--corpus", str(CORPUS_DIR)],
+                          cwd=REPO_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_answerable_question_has_a_relevant_passage(gold, index, source_texts):
+    qrels = judge(gold, index.passages, source_texts)
+    assert set(qrels) == {q.id for q in gold if q.answerable}
+    assert all(qrels.values())
+
+
+def _passage(pid, start, end):
+    return {"id": pid, "source_file": "f.txt", "start": start, "end": end}
+
+
+def test_relevance_needs_most_of_a_quote():
+    text = "aaaa " * 10 + "the quoted sentence is right here." + " bbbb" * 10
+    quote = "the quoted sentence is right here."
+    qs, qe = quote_spans(text, quote)[0]
+    q = SimpleNamespace(id="q", answerable=True, evidence=(("f.txt", quote),))
+    passages = [
+        _passage("holds-all", qs - 5, qe + 5),
+        _passage("holds-most", qs + 4, qe + 10),  # misses "the "
+        _passage("holds-little", qe - 6, qe + 20),
+        _passage("elsewhere", 0, qs - 1),
+    ]
+    assert judge([q], passages, {"f.txt": text}) == {"q": {"holds-all": 1, "holds-most": 1}}
+
+
+def test_missing_quote_is_a_gold_error():
+    q = SimpleNamespace(id="q", answerable=True, evidence=(("f.txt", "not there"),))
+    with pytest.raises(ValueError, match="quote not found"):
+        judge([q], [], {"f.txt": "some text"})
+
+
+class FakeSearcher:
+    """Returns a fixed ranking, so the harness's arithmetic can be checked."""
+
+    def __init__(self, rankings, confident, index):
+        self.rankings, self.confident, self.index = rankings, confident, index
+
+    def clear_cache(self):
+        pass
+
+    def search(self, question, k, pipeline=None):
+        hits = [SimpleNamespace(passage={"id": pid}, score=1.0) for pid in self.rankings[question][:k]]
+        return SimpleNamespace(hits=hits, confident=self.confident[question], corrected_query=None,
+                               details={"confidence": {"top_sentence": 0.9 if self.confident[question] else 0.1}})
+
+
+def test_harness_metrics_on_a_known_ranking():
+    text = "first answer here. second answer here. nothing relevant at all here."
+    passages = [_passage("p1", 0, 18), _passage("p2", 19, 38), _passage("p3", 39, len(text))]
+    gold = [
+        SimpleNamespace(id="a", question="qa", style="patient", answerable=True,
+                        evidence=(("f.txt", "first answer here."),)),
+        SimpleNamespace(id="b", question="qb", style="staff", answerable=True,
+                        evidence=(("f.txt", "second answer here."),)),
+        SimpleNamespace(id="c", question="qc", style="staff", answerable=False, evidence=()),
+    ]
+    searcher = FakeSearcher(
+        {"qa": ["p1", "p3"], "qb": ["p3", "p1", "p2"], "qc": ["p3"]},
+        {"qa": True, "qb": False, "qc": False},
+        SimpleNamespace(passages=passages),
+    )
+    results = run_configs(searcher, gold, {"f.txt": text}, {"x": Pipeline()})
+    x = results["configs"]["x"]
+    assert x["overall"]["hit_rate@1"] == 0.5
+    assert x["overall"]["mrr@10"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
+    assert x["by_style"]["staff"]["mrr@10"] == pytest.approx(1 / 3, abs=1e-4)
+    assert x["overall"]["recall@10"] == 1.0
+    # One of two flagged is out of scope; the only out-of-scope question is flagged.
+    assert x["abstention"] == {"precision": 0.5, "recall": 1.0, "answerable_flagged": 0.5}
+
+
+def test_calibration_separates_the_two_groups():
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(20)] + \
+           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
+    scores = {f"in{i}": 0.5 + i / 100 for i in range(20)} | {f"out{i}": 0.1 + i / 100 for i in range(10)}
+    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(
+        details={"confidence": {"s": scores[q], "useless": 0.5}}))
+    result = calibrate(searcher, gold)
+    assert result["feature"] == "s"
+    assert 0.19 < result["threshold"] < 0.5  # above every out-of-scope score, below every answerable
+    assert result["oos_recall"] == 1.0 and result["answerable_flagged"] == 0.0
+
+
+def test_calibration_respects_the_answerable_cap():
+    # Overlapping groups: flagging all out-of-scope would flag too many answerable.
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(100)] + \
+           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
+    scores = {f"in{i}": 0.3 + i / 200 for i in range(100)} | {f"out{i}": 0.2 + i / 50 for i in range(10)}
+    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(details={"confidence": {"s": scores[q]}}))
+    result = calibrate(searcher, gold, cap=0.03)
+    assert result["answerable_flagged"] <= 0.03
+    assert 0.5 <= result["oos_recall"] < 1.0
+
+
+def test_compare_reports_wins_losses_and_a_paired_test(tmp_path):
+    def result(values):
+        return {"configs": {"service": {"per_question": {
+            q: {"mrr@10": v} for q, v in values.items()}}}}
+    a = {f"q{i}": 0.5 for i in range(12)}
+    b = dict(a, q0=1.0, q1=1.0, q2=1.0, q3=1.0, q4=0.0)
+    (tmp_path / "a.json").write_text(json.dumps(result(a)))
+    (tmp_path / "b.json").write_text(json.dumps(result(b)))
+    text = compare(tmp_path / "a.json", tmp_path / "b.json")
+    assert "B wins 4, loses 1, ties 7" in text
+    assert "Wilcoxon" in text and "win  q0: 0.500 -> 1.000" in text and "loss q4" in text
