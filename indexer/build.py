@@ -12,13 +12,12 @@ import numpy as np
 
 from core import analysis, models, settings
 
-from . import store
+from . import incremental, sources, store
 from .embed import embed_passages, embed_sentences
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
 from .manifest import Document, load_manifest
-from .passages import Passage, cut_passages
-from .structure import detect_layout, read_sections
+from .passages import Passage
 
 INDEX_FORMAT = 1
 PACKAGES = ("torch", "sentence-transformers", "transformers", "faiss-cpu", "nltk",
@@ -33,12 +32,15 @@ class BuildResult:
     passages: int
     seconds: float
     embed_seconds: float
+    embedded: int = 0  # texts sent to the model; the others re-used the previous build's vectors
+    reused: int = 0
 
     def summary(self) -> str:
         rate = self.passages / self.embed_seconds if self.embed_seconds else 0.0
         return (
             f"built index {self.version}: {self.documents} documents, {self.passages} passages "
-            f"in {self.seconds:.1f}s (embedding {rate:.0f} passages/s) -> {self.path}"
+            f"in {self.seconds:.1f}s (embedding {rate:.0f} passages/s; {self.embedded} texts "
+            f"embedded, {self.reused} re-used) -> {self.path}"
         )
 
 
@@ -48,12 +50,7 @@ def read_source(path: Path) -> str:
 
 
 def passages_for(doc: Document) -> list[Passage]:
-    text = read_source(doc.path)
-    sections = read_sections(text, doc.title)
-    passages = cut_passages(
-        doc.id, text, sections,
-        settings.PASSAGE_MIN_WORDS, settings.PASSAGE_TARGET_WORDS, settings.PASSAGE_MAX_WORDS,
-    )
+    _, passages = sources.passages(doc)  # any format; HTML, Markdown, PDF via their text layer
     if not passages:
         raise ValueError(f"document {doc.id!r} yielded no passages")
     return passages
@@ -84,9 +81,9 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
     layouts = {}
     for doc in documents:
         passages.extend(passages_for(doc))
-        layouts[doc.id] = detect_layout(read_source(doc.path))
+        layouts[doc.id] = sources.layout_of(doc)
 
-    model = models.load_embedder(settings.EMBED_MODEL)
+    model = incremental.cached_embedder(settings.EMBED_MODEL, out_dir)  # embeds only new text
     embed_started = time.perf_counter()
     vectors = embed_passages(model, passages, settings.EMBED_SECTION_PATH,
                              settings.EMBED_BATCH_SIZE, progress=progress)
@@ -132,11 +129,12 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
                 {
                     "id": p.id,
                     "doc_id": p.doc_id,
-                    "source_file": docs_by_id[p.doc_id].file,
+                    "source_file": docs_by_id[p.doc_id].cited_file,
                     "section": list(p.section),
                     "start": p.start,
                     "end": p.end,
                     "text": p.text,
+                    **sources.row_extras(p),
                 }
                 for p in passages
             ),
@@ -146,8 +144,9 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
         write_glossary(passages, tmp)
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_owner.npy", sentence_owner)
+        model.save(tmp)
         store.write_json(tmp / "meta.json", meta)
 
     path = store.write_build(out_dir, version, write_files)
     return BuildResult(path, version, len(documents), len(passages),
-                       time.perf_counter() - started, embed_seconds)
+                       time.perf_counter() - started, embed_seconds, model.sent, model.reused)

@@ -62,6 +62,20 @@ def read_manifest(corpus_dir: Path) -> dict:
     return data
 
 
+def _snapshot(corpus_dir: Path):
+    """The manifest's bytes, to put back exactly if a change has to be undone."""
+    path = corpus_dir / settings.MANIFEST_NAME
+    original = path.read_bytes() if path.is_file() else None
+
+    def restore() -> None:
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            _write_bytes(path, original)
+
+    return restore
+
+
 def write_manifest(corpus_dir: Path, data: dict) -> None:
     write_if_changed(corpus_dir / settings.MANIFEST_NAME,
                      json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -168,7 +182,7 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
         raise LibraryError(f"empty document: {path} has no text to index{hint}")
 
     with locked(corpus_dir):
-        manifest = read_manifest(corpus_dir)
+        manifest, restore = read_manifest(corpus_dir), _snapshot(corpus_dir)
         entries = manifest["documents"]
         digest = hashlib.sha256(data).hexdigest()
         for entry in entries:
@@ -200,7 +214,7 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
             load_manifest(corpus_dir, settings.MANIFEST_NAME)
             result = _build(corpus_dir, out_dir, progress) if build else None
         except BaseException:
-            write_manifest(corpus_dir, manifest)  # put the corpus back as it was
+            restore()  # put the corpus back as it was
             for f in written:
                 f.unlink(missing_ok=True)
             raise
@@ -212,7 +226,7 @@ def remove(doc_id: str, *, corpus_dir: Path | None = None, out_dir: Path | None 
     """Take a document out of the manifest, rebuild, then delete its files."""
     corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
     with locked(corpus_dir):
-        manifest = read_manifest(corpus_dir)
+        manifest, restore = read_manifest(corpus_dir), _snapshot(corpus_dir)
         entries = manifest["documents"]
         match = [e for e in entries if isinstance(e, dict) and e.get("id") == doc_id]
         if not match:
@@ -225,7 +239,7 @@ def remove(doc_id: str, *, corpus_dir: Path | None = None, out_dir: Path | None 
         try:
             result = _build(corpus_dir, out_dir, progress) if build else None
         except BaseException:
-            write_manifest(corpus_dir, manifest)
+            restore()
             raise
         if not keep_file:
             for name in filter(None, _files_of(entry)):

@@ -1,4 +1,4 @@
-"""The JSON API: /api/search and /api/health."""
+"""The JSON API: /api/search, /api/sources and /api/health."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def _raw_args() -> dict[str, str]:
     """Query parameters decoded strictly: invalid UTF-8 is an error, not U+FFFD."""
     args: dict[str, str] = {}
+    for name, text in _raw_pairs():
+        args.setdefault(name, text)
+    return args
+
+
+def _raw_pairs():
+    """Every (name, value) of the query string, repeated names included, in order."""
     for pair in request.query_string.split(b"&"):
         if not pair:
             continue
@@ -24,8 +31,7 @@ def _raw_args() -> dict[str, str]:
             name, text = key.decode("utf-8"), value.decode("utf-8")
         except UnicodeDecodeError:
             raise ApiError(400, "invalid_encoding", "The query must be valid UTF-8.") from None
-        args.setdefault(name, text)
-    return args
+        yield name, text
 
 
 def parse_query(args: dict[str, str]) -> str:
@@ -50,6 +56,39 @@ def parse_k(args: dict[str, str]) -> int:
     return int(raw)
 
 
+MAX_SOURCES = 100
+
+
+def parse_sources(documents: dict[str, dict]) -> set[str] | None:
+    """`source=` filter: document ids, comma-separated and/or repeated; None means all."""
+    values = [text for name, text in _raw_pairs() if name == "source"]
+    if not values:
+        return None
+    ids = [part.strip() for value in values for part in value.split(",")]
+    if not all(ids) or len(ids) > MAX_SOURCES:
+        raise ApiError(400, "invalid_source",
+                       "'source' must be document ids from /api/sources, separated by commas.")
+    unknown = [i for i in dict.fromkeys(ids) if i not in documents]
+    if unknown:
+        shown = ", ".join(repr(i[:80]) for i in unknown[:5])
+        raise ApiError(400, "unknown_source",
+                       f"Unknown source {shown}; /api/sources lists the documents.")
+    return set(ids)
+
+
+def _location_json(p: dict, doc: dict, corpus_prefix: str) -> dict:
+    """Where a passage sits in the original when it is cited through a text layer."""
+    out = {}
+    if "original_start" in p:
+        out.update(original_file=f"{corpus_prefix}/{doc['file']}",
+                   original_start=p["original_start"], original_end=p["original_end"])
+    if "page" in p:
+        out["page"] = p["page"]
+        if "page_end" in p:
+            out["page_end"] = p["page_end"]
+    return out
+
+
 def result_json(searcher, hit, rank: int) -> dict:
     p = hit.passage
     doc = searcher.index.documents[p["doc_id"]]
@@ -67,6 +106,7 @@ def result_json(searcher, hit, rank: int) -> dict:
         "source_file": f"{corpus_prefix}/{p['source_file']}",
         "start": p["start"],
         "end": p["end"],
+        **_location_json(p, doc, corpus_prefix),
     }
 
 
@@ -75,7 +115,8 @@ def search():
     args = _raw_args()
     query, k = parse_query(args), parse_k(args)
     searcher = current_app.extensions["searcher"]
-    result = searcher.search(query, k)
+    sources = parse_sources(searcher.index.documents)
+    result = searcher.search(query, k, sources=sources)
     body = {
         "query": query,
         "results": [result_json(searcher, hit, n) for n, hit in enumerate(result.hits, start=1)],
@@ -85,6 +126,20 @@ def search():
     if result.corrected_query:
         body["corrected_query"] = result.corrected_query
     return jsonify(body)
+
+
+@bp.get("/sources")
+def sources():
+    """The documents searched, with what a citation needs and how many passages each gave."""
+    index = current_app.extensions["searcher"].index
+    counts: dict[str, int] = {}
+    for p in index.passages:
+        counts[p["doc_id"]] = counts.get(p["doc_id"], 0) + 1
+    fields = ("id", "title", "publisher", "url", "updated", "citation", "file", "text_file")
+    return jsonify({"sources": [
+        {**{f: doc[f] for f in fields if f in doc}, "passages": counts.get(doc_id, 0)}
+        for doc_id, doc in index.documents.items()
+    ]})
 
 
 @bp.get("/health")
