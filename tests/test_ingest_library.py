@@ -180,3 +180,26 @@ def test_a_failed_build_puts_the_corpus_back(monkeypatch, corpus, samples):
                     updated="2024-03-01", corpus_dir=corpus, out_dir=corpus.parent / "index")
     after = {p.name: p.read_bytes() for p in corpus.iterdir() if p.name != library.LOCK_NAME}
     assert after == before
+
+
+def test_add_plain_text_without_building_cites_the_file_itself(capsys, tmp_path, corpus):
+    from indexer.manifest import load_manifest
+    from indexer.sources import passages
+
+    leaflet = tmp_path / "Mouth Care Leaflet.TXT"
+    leaflet.write_bytes(b"Mouth care during treatment\n\nMouth sores\n\nChemotherapy can cause "
+                        b"painful sores in the mouth. Rinse with salt water four times a day.\r\n")
+    code, out, err = run(capsys, *add_args(leaflet, corpus, "--no-build",
+                                           title="Mouth care during treatment"))
+    assert code == 0, err
+    assert "added mouth-care-leaflet" in out and "built index" not in out
+    entry = manifest(corpus)[-1]
+    assert entry["file"] == "mouth-care-leaflet.txt" and "text_file" not in entry
+    doc = next(d for d in load_manifest(corpus) if d.id == "mouth-care-leaflet")
+    layout, found = passages(doc)
+    assert layout == "plain-text" and doc.cited_file == "mouth-care-leaflet.txt"
+    assert [p.section for p in found] == [("Mouth sores",)]
+    source = (corpus / doc.file).read_bytes().decode("utf-8")
+    assert source == leaflet.read_bytes().decode("utf-8")  # copied byte for byte, CRLF and all
+    assert all(source[p.start:p.end] == p.text for p in found)
+    assert not (corpus / "mouth-care-leaflet.txt.txt").exists()
