@@ -13,6 +13,7 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import incremental, sources, store
+from .dense_index import build_dense_index, index_type_of
 from .embed import embed_passages, embed_sentences
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
@@ -89,8 +90,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
                              settings.EMBED_BATCH_SIZE, progress=progress)
     embed_seconds = time.perf_counter() - embed_started
     sentence_vectors, sentence_owner = embed_sentences(model, passages, settings.EMBED_BATCH_SIZE)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
+    index = build_dense_index(vectors)
 
     built_at = dt.datetime.now(dt.timezone.utc)
     version = _version(documents, built_at)
@@ -105,7 +105,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
             "normalized": True,
             "embed_section_path": settings.EMBED_SECTION_PATH,
         },
-        "index_type": "faiss.IndexFlatIP",
+        "index_type": index_type_of(index),
         "passage_count": len(passages),
         "document_count": len(documents),
         "chunking": {
