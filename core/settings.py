@@ -65,6 +65,7 @@ FUSION = _env("FUSION", "rrf")  # "rrf" or "blend"
 RRF_K = _env("RRF_K", 60, int)
 BLEND_ALPHA = _env("BLEND_ALPHA", 0.5, float)  # weight of the dense side in "blend"
 CANDIDATES = _env("CANDIDATES", 100, int)  # per retriever, before fusion
+SENTENCE_RANKING = _env("SENTENCE_RANKING", False, bool)
 RERANK = _env("RERANK", "sentence")  # "none", "sentence" or "cross-encoder"
 RERANK_DEPTH = _env("RERANK_DEPTH", 30, int)
 # A sentence-transformers CrossEncoder directory, used when RERANK is "cross-encoder".
@@ -107,3 +108,7 @@ LOG_QUERY_TEXT = _env("LOG_QUERY_TEXT", False, bool)
 LOG_QUERY_HASH_KEY = _env("LOG_QUERY_HASH_KEY", "")
 # Seconds a client is told to wait (Retry-After) while the index is unavailable.
 UNAVAILABLE_RETRY_AFTER = _env("UNAVAILABLE_RETRY_AFTER", 5, int)
+# How often (seconds) each worker re-reads the fingerprint of every file of the
+# index it serves (in-place damage); a new build or a missing index is noticed
+# on the very next request whatever this is.
+INDEX_CHECK_SECONDS = _env("INDEX_CHECK_SECONDS", 2.0, float)

@@ -36,6 +36,8 @@ class Pipeline:
     rrf_k: int = settings.RRF_K
     blend_alpha: float = settings.BLEND_ALPHA
     candidates: int = settings.CANDIDATES
+    # Also rank passages by their best-matching sentence in the first stage.
+    sentence_ranking: bool = settings.SENTENCE_RANKING
     rerank: str = settings.RERANK
     rerank_depth: int = settings.RERANK_DEPTH
     # Second-stage blend: first-stage score, best sentence, BM25 (each in 0..1).
@@ -153,6 +155,9 @@ class Searcher:
         vector = self.embed_query(plan.text) if (p.dense or p.rerank != "none") else None
 
         dense = self._dense_scores(vector, p.candidates, mask) if p.dense else None
+        if dense is not None and p.sentence_ranking:
+            # A passage is as close as its closest sentence, or the passage as a whole.
+            dense = np.maximum(dense, self.sentences.best_sentence_scores(vector))
         lexical = self.lexical.scores(plan.tokens) if p.lexical else None
         if dense is not None and lexical is not None:
             if p.fusion == "blend":
