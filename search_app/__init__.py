@@ -21,7 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         MAX_K=settings.MAX_K,
         MAX_QUERY_CHARS=settings.MAX_QUERY_CHARS,
         CONFIDENCE_THRESHOLD=settings.CONFIDENCE_THRESHOLD,
-        MAX_CONTENT_LENGTH=16 * 1024,
+        MAX_CONTENT_LENGTH=settings.MAX_REQUEST_BYTES,
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
@@ -33,9 +33,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .index import load_index
     from .search import Searcher
 
+    from . import integrity, limits, live, openapi, requestlog, security
+
+    requestlog.register(app)  # first, so refused requests are logged too
+    security.register(app)
     index = load_index(Path(app.config["INDEX_DIR"]))
+    integrity.check_index(index, app.config.get("EMBED_MODEL", settings.EMBED_MODEL))
     app.extensions["searcher"] = Searcher(index, app.config["CONFIDENCE_THRESHOLD"])
     errors.register(app)
+    limits.register(app)
+    live.register(app, lambda new: Searcher(new, app.config["CONFIDENCE_THRESHOLD"]))
+    app.register_blueprint(openapi.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -6,6 +6,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
+from . import integrity
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -145,4 +146,5 @@ def sources():
 @bp.get("/health")
 def health():
     index = current_app.extensions["searcher"].index
-    return jsonify({"status": "ok", "index": index.meta})
+    return jsonify({"status": "ok", **integrity.health(index, current_app.config),
+                    "index": index.meta})

@@ -34,7 +34,8 @@ def index(index_dir):
 def app(index_dir):
     from search_app import create_app
 
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    # Every test shares this app and one client address; the rate limit has its own tests.
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "RATELIMIT_ENABLED": False})
 
 
 @pytest.fixture()
