@@ -1,0 +1,251 @@
+"""Faults against the real server: gunicorn on loopback, as `make serve` runs it.
+
+One server (2 workers x 2 threads, the app preloaded as by default) over a
+copy of the test index, shared by the tests below in order: rebuild the index
+while requests flow, reload gracefully on HUP, move the index away and back,
+SIGKILL a worker under load. Every loop is bounded by a request count (with a
+generous deadline only as a safety net); nothing asserts on timing. The
+figures each test measures go to test-output/resilience.json for the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from eval.bench_server import Server, cpu_seconds, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+PORTS = (8300, 8399)
+QUESTIONS = ["can myeloma mess up my kidneys", "what is a plasmacytoma", "bone pain",
+             "stem cell transplant side effects", "how is MGUS treated", "CAR T cell therapy"]
+FIGURES: dict[str, dict] = {}
+
+
+def call(base: str, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """(status, headers, body) of one GET on a fresh connection; status 0 if it failed."""
+    request = urllib.request.Request(base + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return 0, {}, b""
+
+
+def search_path(n: int) -> str:
+    return "/api/search?" + urllib.parse.urlencode({"q": QUESTIONS[n % len(QUESTIONS)], "k": 3})
+
+
+class Load:
+    """Client threads sending searches until told to stop; every outcome is kept."""
+
+    def __init__(self, base: str, threads: int):
+        self.base, self.stop, self.lock = base, threading.Event(), threading.Lock()
+        self.outcomes: list[int] = []
+        self.per_thread = [0] * threads
+        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
+                        for i in range(threads)]
+
+    def _run(self, i: int) -> None:
+        n = i
+        while not self.stop.is_set():
+            status, _, body = call(self.base, search_path(n))
+            ok = status == 200 and json.loads(body)["results"]
+            with self.lock:
+                self.outcomes.append(status if ok else -abs(status) or -1)
+                self.per_thread[i] += bool(ok)
+            n += 1
+
+    def __enter__(self) -> "Load":
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=150)
+
+    def wait_successes(self, each: int, limit: int = 3000) -> None:
+        """Block until every thread has `each` more successes (bounded by `limit` requests)."""
+        with self.lock:
+            target = [n + each for n in self.per_thread]
+            budget = len(self.outcomes) + limit
+        while True:
+            with self.lock:
+                if all(n >= t for n, t in zip(self.per_thread, target)):
+                    return
+                assert len(self.outcomes) < budget, "the server stopped answering"
+            self.stop.wait(0.05)
+
+    @property
+    def failures(self) -> int:
+        with self.lock:
+            return sum(1 for s in self.outcomes if s != 200)
+
+
+@pytest.fixture(scope="module")
+def served_index(index_dir, tmp_path_factory) -> Path:
+    copy = tmp_path_factory.mktemp("resilience") / "index"
+    shutil.copytree(index_dir, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def server(served_index, tmp_path_factory):
+    log = tmp_path_factory.mktemp("resilience-log") / "server.log"
+    env = {"CANCER_SEARCH_INDEX_DIR": str(served_index), "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
+           "CANCER_SEARCH_TORCH_THREADS": "1", "WEB_WORKERS": "2", "WEB_THREADS": "2"}
+    srv = Server(free_port(*PORTS), env, log)
+    srv.start()
+    try:
+        srv.wait_answer("/api/health")
+        yield srv
+    finally:
+        srv.stop()
+        out = REPO / "test-output"
+        out.mkdir(exist_ok=True)
+        (out / "resilience.json").write_text(json.dumps(FIGURES, indent=1) + "\n")
+
+
+def health(server) -> dict:
+    status, _, body = call(server.base_url, "/api/health")
+    assert status == 200
+    return json.loads(body)
+
+
+def test_headers_banner_and_logs_over_http(server):
+    secret = "is my father's myeloma hereditary for me"
+    status, headers, _ = call(server.base_url, "/api/search?" + urllib.parse.urlencode(
+        {"q": secret, "k": 1}), {"X-Request-ID": "resilience-1"})
+    assert status == 200
+    assert headers["Server"] == "gunicorn"  # no version
+    assert headers["X-Request-ID"] == "resilience-1"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    # gunicorn's own refusal of an oversized request line carries no version either
+    status, headers, body = call(server.base_url, "/api/search?q=" + "a" * 9000)
+    assert status in (400, 414) and not re.search(rb"\d+\.\d+\.\d+", body)
+    assert not re.search(r"\d", headers.get("Server", ""))
+    log = server.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "father" not in log and "hereditary" not in log  # no access log, no query text
+    assert hashlib.sha256(secret.encode()).hexdigest() in log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    assert any(line.get("request_id") == "resilience-1" and line["status"] == 200
+               for line in lines)
+
+
+def test_rebuild_while_serving_loses_no_request(server, served_index):
+    before = health(server)["index_version"]
+    with Load(server.base_url, threads=2) as load:
+        load.wait_successes(2)
+        build = subprocess.run(
+            [sys.executable, "-m", "indexer", "build", "--out", str(served_index), "--quiet"],
+            cwd=REPO, capture_output=True, text=True, timeout=600,
+            env={**os.environ, "PYTHONPATH": str(REPO), "CANCER_SEARCH_TORCH_THREADS": "1"})
+        assert build.returncode == 0, build.stderr[-2000:]
+        during = len(load.outcomes)
+        version = re.search(r"built index (\S+):", build.stdout).group(1)
+        assert version != before
+        # both workers pick the new build up on their next requests
+        seen = 0
+        for _ in range(200):
+            seen = seen + 1 if health(server)["index_version"] == version else 0
+            if seen == 10:
+                break
+        assert seen == 10
+        load.wait_successes(3)
+    FIGURES["rebuild"] = {"requests": len(load.outcomes), "during_build": during,
+                          "failed": load.failures}
+    assert during > 2 and load.failures == 0
+
+
+def test_graceful_reload_on_hup_loses_no_request(server):
+    old = set(server.worker_pids())
+    with Load(server.base_url, threads=2) as load:
+        load.wait_successes(2)
+        os.kill(server.proc.pid, signal.SIGHUP)
+        for _ in range(600):  # bounded: until every worker is a new one
+            now = set(server.worker_pids())
+            if len(now) == 2 and not now & old:
+                break
+            load.wait_successes(1)
+        assert len(now) == 2 and not now & old
+        load.wait_successes(3)
+    FIGURES["hup"] = {"requests": len(load.outcomes), "failed": load.failures}
+    assert load.failures == 0
+
+
+def test_unreadable_index_gives_503_json_until_it_is_back(server, served_index):
+    """Moving the index directory away stands in for an unreadable disk (root ignores chmod)."""
+    away = served_index.with_name("index-away")
+    served_index.rename(away)
+    try:
+        refused = []
+        for n in range(8):  # enough for both workers and both threads to see it
+            status, headers, body = call(server.base_url, search_path(n))
+            assert status == 503, status
+            assert json.loads(body)["error"]["code"] == "index_unavailable"
+            assert int(headers["Retry-After"]) >= 1
+            refused.append(status)
+        assert call(server.base_url, "/api/health")[0] == 503
+        assert call(server.base_url, "/api/openapi.json")[0] == 200
+    finally:
+        away.rename(served_index)
+    statuses = [call(server.base_url, search_path(n))[0] for n in range(8)]
+    FIGURES["unreadable_index"] = {"answered_503_while_away": len(refused),
+                                   "after_restore": statuses}
+    assert statuses == [200] * 8
+
+
+def test_killed_worker_is_replaced_under_load(server):
+    victim, survivor = server.worker_pids()
+    with Load(server.base_url, threads=4) as load:
+        load.wait_successes(2)
+        os.kill(victim, signal.SIGKILL)
+        for _ in range(600):
+            now = server.worker_pids()
+            if len(now) == 2 and victim not in now:
+                break
+            load.wait_successes(1)
+        assert len(now) == 2 and victim not in now and survivor in now
+        replacement = next(pid for pid in now if pid != survivor)
+        load.wait_successes(10)
+        failed = load.failures
+    FIGURES["worker_kill"] = {"requests": len(load.outcomes), "failed_in_flight": failed,
+                              "client_threads": 4}
+    print(f"\nworker SIGKILL under load: {failed} of {len(load.outcomes)} requests failed")
+    assert failed <= 4  # at most the requests in flight on the killed worker
+    assert cpu_seconds(replacement) > 0  # the replacement is alive and working
+    assert health(server)["status"] == "ok"
+
+
+@pytest.mark.parametrize("preload", ["1", "0"])
+def test_broken_index_stops_the_server_with_one_line(tmp_path, preload):
+    env = {"CANCER_SEARCH_INDEX_DIR": str(tmp_path / "nothing"), "WEB_PRELOAD": preload}
+    srv = Server(free_port(*PORTS), env, tmp_path / "server.log")
+    srv.start()
+    try:
+        assert srv.proc.wait(timeout=300) != 0
+    finally:
+        srv.stop()
+    log = srv.log_path.read_text()
+    assert "Traceback" not in log
+    hints = [line for line in log.splitlines() if "python -m indexer build" in line]
+    assert len(hints) == 1 and str(tmp_path / "nothing") in hints[0]
