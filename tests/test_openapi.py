@@ -24,7 +24,7 @@ from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.pytest._test_builder import build_operation_test
 
 SEED = 20240408
-EXAMPLES = 25
+EXAMPLES = 20
 OPERATIONS = ["/api/search", "/api/sources", "/api/health", "/api/openapi.json"]
 FIGURES: dict[str, dict] = {}
 

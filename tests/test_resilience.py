@@ -1,11 +1,12 @@
 """Faults against the real server: gunicorn on loopback, as `make serve` runs it.
 
 One server (2 workers x 2 threads, the app preloaded as by default) over a
-copy of the test index, shared by the tests below in order: rebuild the index
-while requests flow, reload gracefully on HUP, move the index away and back,
-SIGKILL a worker under load. Every loop is bounded by a request count (with a
-generous deadline only as a safety net); nothing asserts on timing. The
-figures each test measures go to test-output/resilience.json for the README.
+copy of the test index, shared by the tests below in order: rebuild the
+index while requests flow (the indexer's build(), in this process), reload
+gracefully on HUP, move the index away and back, SIGKILL a worker under
+load. Every loop is bounded by a request count (with a generous deadline
+only as a safety net); nothing asserts on timing. The figures each test
+measures go to test-output/resilience.json for the README.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -27,8 +26,10 @@ from pathlib import Path
 import pytest
 
 from eval.bench_server import Server, cpu_seconds, free_port
+from indexer.build import build
 
 REPO = Path(__file__).resolve().parent.parent
+CORPUS_DIR = REPO / "corpus"
 PORTS = (8300, 8399)
 QUESTIONS = ["can myeloma mess up my kidneys", "what is a plasmacytoma", "bone pain",
              "stem cell transplant side effects", "how is MGUS treated", "CAR T cell therapy"]
@@ -117,6 +118,9 @@ def server(served_index, tmp_path_factory):
         srv.wait_answer("/api/health")
         yield srv
     finally:
+        if srv.proc.poll() is None:  # nothing left to drain: stop its process group at once
+            os.killpg(srv.proc.pid, signal.SIGKILL)
+            srv.proc.wait(timeout=30)
         srv.stop()
         out = REPO / "test-output"
         out.mkdir(exist_ok=True)
@@ -155,13 +159,10 @@ def test_rebuild_while_serving_loses_no_request(server, served_index):
     before = health(server)["index_version"]
     with Load(server.base_url, threads=2) as load:
         load.wait_successes(2)
-        build = subprocess.run(
-            [sys.executable, "-m", "indexer", "build", "--out", str(served_index), "--quiet"],
-            cwd=REPO, capture_output=True, text=True, timeout=600,
-            env={**os.environ, "PYTHONPATH": str(REPO), "CANCER_SEARCH_TORCH_THREADS": "1"})
-        assert build.returncode == 0, build.stderr[-2000:]
+        # What `python -m indexer build --out DIR` runs, in this process, whose
+        # model is already loaded (a new process would spend seconds on torch).
+        version = build(CORPUS_DIR, served_index, progress=False).version
         during = len(load.outcomes)
-        version = re.search(r"built index (\S+):", build.stdout).group(1)
         assert version != before
         # both workers pick the new build up on their next requests
         seen = 0
