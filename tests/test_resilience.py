@@ -215,6 +215,61 @@ def test_unreadable_index_gives_503_json_until_it_is_back(server, served_index):
     assert statuses == [200] * 8
 
 
+HOSTILE = [  # (path, method, body, headers): one of each class of bad input, and good ones
+    ("/api/search", "GET", None, {}), ("/api/search?q=", "GET", None, {}),
+    ("/api/search?q=%20%09%0A", "GET", None, {}), ("/api/search?q=" + "a" * 1001, "GET", None, {}),
+    ("/api/search?q=a%00b", "GET", None, {}), ("/api/search?q=%ff%fe", "GET", None, {}),
+    ("/api/search?q=myeloma&k=0", "GET", None, {}), ("/api/search?q=myeloma&k=51", "GET", None, {}),
+    ("/api/search?q=myeloma&k=%EF%BC%95", "GET", None, {}),
+    ("/api/search?q=myeloma&source=nope", "GET", None, {}),
+    ("/api/search?q=myeloma&source=,", "GET", None, {}),
+    ("/api/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "GET", None, {}),
+    ("/api/search?" + urllib.parse.urlencode({"q": "\u202emyeloma\u200f 🩺 骨髓瘤 \x1b[31m"}), "GET",
+     None, {}),
+    ("/api/search?" + urllib.parse.urlencode({"q": "é" * 1000}), "GET", None, {}),
+    ("/api/search?q=myeloma", "GET", b"x" * 20000, {}), ("/api/search?q=myeloma", "POST", b"", {}),
+    ("/api/search?q=myeloma", "DELETE", None, {}), ("/api/nothing", "GET", None, {}),
+    ("/search?q=%3Cimg%20src=x%20onerror=alert(1)%3E", "GET", None, {}),
+    ("/passages/..%2F..%2Fetc%2Fpasswd", "GET", None, {}),
+    ("/api/health", "GET", None, {"X-Request-ID": "x" * 500}),
+    ("/api/search?q=kidney&k=2", "GET", None, {"X-Request-ID": "<script>"}),
+    *[(search_path(n), "GET", None, {}) for n in range(6)],
+]
+
+
+def test_mixed_hostile_load_gets_no_5xx(server):
+    """Four clients cycling through every class of bad input, interleaved with good ones."""
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def client(offset: int) -> None:
+        for n in range(100):
+            path, method, body, headers = HOSTILE[(offset + n) % len(HOSTILE)]
+            request = urllib.request.Request(server.base_url + path, data=body, method=method,
+                                             headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=120) as resp:
+                    status = resp.status
+            except urllib.error.HTTPError as err:
+                status = err.code
+                assert err.headers["Content-Type"].startswith(("application/json", "text/html"))
+            except (urllib.error.URLError, OSError):
+                status = 0
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(7 * i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    FIGURES["hostile_load"] = {"requests": sum(statuses.values()),
+                               "input_kinds": len(HOSTILE), "statuses": statuses}
+    assert sum(statuses.values()) == 400
+    assert set(statuses) <= {200, 400, 404, 405, 413}, statuses
+    assert statuses.get(200) and statuses.get(400)
+
+
 def test_killed_worker_is_replaced_under_load(server):
     victim, survivor = server.worker_pids()
     with Load(server.base_url, threads=4) as load:
