@@ -98,8 +98,9 @@ class LiveIndex:
         return None
 
     def before_request(self):
-        if request.endpoint in INDEPENDENT_ENDPOINTS or (request.endpoint or "").endswith(".static"):
-            return None
+        endpoint = request.endpoint
+        if endpoint is None or endpoint in INDEPENDENT_ENDPOINTS or endpoint.endswith(".static"):
+            return None  # unknown paths stay 404/405; the description and files need no index
         try:
             build = published(self.index_dir)
             now = time.monotonic()

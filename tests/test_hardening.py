@@ -325,6 +325,8 @@ def test_index_moved_away_gives_503_until_it_is_back(own_app, own_dirs, log_line
             assert get(own_app, url).status_code == 503
         _unavailable(own_app)
         assert get(own_app, "/api/openapi.json").status_code == 200  # needs no index
+        assert get(own_app, "/api/nothing").status_code == 404
+        assert get(own_app, "/static/site.css").status_code == 200
     finally:
         away.rename(index_dir)
     after = _search_ok(own_app)
