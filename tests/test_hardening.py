@@ -123,6 +123,27 @@ def test_rate_limit_answers_429_json_with_retry_after(own_app):
     assert "Retry-After" not in get(own_app, "/api/search?q=x&k=1", "10.66.0.3").headers
 
 
+def test_rate_limit_storage_and_budget_come_from_settings():
+    """memory:// by default; another URI is really used (an unknown scheme is refused)."""
+    from flask import Flask
+    from limits.errors import ConfigurationError
+    from limits.storage import MemoryStorage
+
+    from core import settings
+    from search_app import errors, limits
+
+    plain = Flask("plain")
+    errors.register(plain)
+    limiter = limits.register(plain)
+    assert plain.config["RATELIMIT_DEFAULT"] == settings.RATE_LIMIT
+    assert isinstance(limiter._storage, MemoryStorage)
+    other = Flask("other")
+    other.config["RATELIMIT_STORAGE_URI"] = "nosuch://cache:1234"
+    errors.register(other)
+    with pytest.raises(ConfigurationError, match="nosuch"):
+        limits.register(other)
+
+
 def test_oversized_body_is_refused_before_anything_reads_it(client, app):
     limit = app.config["MAX_CONTENT_LENGTH"]
     r = client.get("/api/search?q=myeloma", data=b"x" * (limit + 1))
