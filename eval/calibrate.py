@@ -44,12 +44,47 @@ def _best_cut(values: list[tuple[float, bool]], cap: float) -> dict:
     }
 
 
+def fit_logistic(rows: list[dict], labels: list[bool], features: list[str],
+                 l2: float = 1.0) -> tuple[dict, float]:
+    """A small L2-regularised logistic regression: which mix of signals says "answerable"."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    x = np.array([[row[f] for f in features] for row in rows], dtype=float)
+    y = np.array(labels, dtype=float)
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / std
+
+    def loss(w):
+        logits = z @ w[:-1] + w[-1]
+        return np.mean(np.logaddexp(0, logits) - y * logits) + l2 * np.sum(w[:-1] ** 2) / len(y)
+
+    w = minimize(loss, np.zeros(len(features) + 1), method="L-BFGS-B").x
+    # Fold the standardisation into the weights, so the searcher needs none.
+    weights = {f: float(w[i] / std[i]) for i, f in enumerate(features)}
+    bias = float(w[-1] - sum(w[i] * mean[i] / std[i] for i in range(len(features))))
+    return weights, bias
+
+
 def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERABLE_FLAGGED) -> dict:
     signals: dict[str, list[tuple[float, bool]]] = {}
+    rows, labels = [], []
     for q in questions:
         result = searcher.search(q.question, DEPTH)
-        for name, value in result.details.get("confidence", {}).items():
+        confidence = result.details.get("confidence", {})
+        for name, value in confidence.items():
             signals.setdefault(name, []).append((value, q.answerable))
+        if confidence:
+            rows.append(confidence)
+            labels.append(q.answerable)
+    features = sorted(k for k in signals if k != "combined" and all(k in r for r in rows))
+    combined = None
+    if len(features) > 1 and any(labels) and not all(labels):
+        weights, bias = fit_logistic(rows, labels, features)
+        combined = {"weights": weights, "bias": bias}
+        signals["combined"] = [
+            (bias + sum(w * row[f] for f, w in weights.items()), ok) for row, ok in zip(rows, labels)
+        ]
     best = None
     for name, values in signals.items():
         if all(ok for _, ok in values) or not any(ok for _, ok in values):
@@ -60,6 +95,8 @@ def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERAB
             best = candidate
     if best is None:
         raise ValueError("calibration needs answerable and out-of-scope questions")
+    if best["feature"] == "combined":
+        best.update(combined)
     best["questions"] = len(questions)
     best["max_answerable_flagged"] = cap
     return best

@@ -20,6 +20,28 @@ class LexicalScorer:
             for token, i in vocab.items() if token
         }
 
+    def idf(self, token: str) -> float:
+        """BM25's idf; a word the corpus never uses is as specific as words get."""
+        df = self.document_frequency.get(token, 0.0) * self.n_passages
+        return float(np.log(1 + (self.n_passages - df + 0.5) / (df + 0.5)))
+
+    def passages_with(self, token: str) -> np.ndarray:
+        """Indices of the passages that contain `token` (stemmed)."""
+        i = self.retriever.vocab_dict.get(token)
+        if i is None or not token:
+            return np.zeros(0, dtype=np.int64)
+        indptr, indices = self.retriever.scores["indptr"], self.retriever.scores["indices"]
+        return indices[indptr[i]:indptr[i + 1]]
+
+    def coverage(self, tokens: list[str], passages: list[int]) -> float:
+        """Share of the query's idf mass that the given passages contain."""
+        unique = list(dict.fromkeys(tokens))
+        if not unique:
+            return 0.0
+        weights = np.array([self.idf(t) for t in unique])
+        found = np.array([np.isin(passages, self.passages_with(t)).any() for t in unique])
+        return float((weights * found).sum() / weights.sum())
+
     def scores(self, tokens: list[str]) -> np.ndarray:
         known = [t for t in tokens if t in self.retriever.vocab_dict]
         if not known:

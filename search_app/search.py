@@ -71,6 +71,10 @@ class QueryPlan:
     tokens: list[str]  # BM25 tokens, expansion included
     expansion: list[str]
 
+    @property
+    def own_tokens(self) -> list[str]:
+        return self.tokens[: len(self.tokens) - len(self.expansion)]
+
 
 def _normalized_text(passage: dict) -> str:
     return " ".join(passage["text"].split()).lower()
@@ -96,6 +100,7 @@ class Searcher:
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
         self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
         self.doc_of = np.array([p["doc_id"] for p in index.passages])
+        self.passage_ids = np.array([p["id"] for p in index.passages])
         self.calibration = self._read_calibration()
         if confidence_threshold is None:
             confidence_threshold = self.calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
@@ -192,6 +197,12 @@ class Searcher:
 
         top = order[0] if order else None
         confidence = self._confidence_features(vector, top, best_sentence, dense)
+        if hits:
+            head = [int(np.flatnonzero(self.passage_ids == h.passage["id"])[0]) for h in hits[:3]]
+            confidence["coverage"] = self.lexical.coverage(plan.own_tokens, head)
+        if "weights" in self.calibration and confidence:
+            confidence["combined"] = self.calibration["bias"] + sum(
+                w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())
         confident = bool(hits) and confidence.get(
             self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold
         return SearchResult(

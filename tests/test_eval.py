@@ -147,3 +147,25 @@ def test_compare_reports_wins_losses_and_a_paired_test(tmp_path):
     text = compare(tmp_path / "a.json", tmp_path / "b.json")
     assert "B wins 4, loses 1, ties 7" in text
     assert "Wilcoxon" in text and "win  q0: 0.500 -> 1.000" in text and "loss q4" in text
+
+
+def test_logistic_mix_learns_which_signal_matters():
+    from eval.calibrate import fit_logistic
+
+    rows = [{"useful": i / 10, "noise": (i * 7 % 10) / 10} for i in range(10)]
+    labels = [i >= 5 for i in range(10)]
+    weights, bias = fit_logistic(rows, labels, ["useful", "noise"], l2=0.1)
+    assert weights["useful"] > 0 and abs(weights["noise"]) < weights["useful"]
+    score = lambda r: bias + sum(w * r[f] for f, w in weights.items())
+    assert min(score(r) for r, ok in zip(rows, labels) if ok) > max(
+        score(r) for r, ok in zip(rows, labels) if not ok)
+
+
+def test_coverage_counts_the_query_words_the_passages_hold(app):
+    searcher = app.extensions["searcher"]
+    lexical = searcher.lexical
+    ids = list(searcher.passage_ids)
+    plasma = [ids.index(p["id"]) for p in searcher.index.passages if "plasmapheresis" in p["text"].lower()]
+    assert lexical.coverage(["plasmapheresi"], plasma) == 1.0
+    assert lexical.coverage(["plasmapheresi", "zzzunknown"], plasma) < 0.5  # the unknown word is rarer
+    assert lexical.coverage([], plasma) == 0.0
