@@ -41,7 +41,7 @@ class Pipeline:
     rerank: str = settings.RERANK
     rerank_depth: int = settings.RERANK_DEPTH
     # Second-stage blend: first-stage score, best sentence, BM25 (each in 0..1).
-    rerank_weights: tuple[float, float, float] = (0.4, 0.4, 0.2)
+    rerank_weights: tuple[float, float, float] = settings.RERANK_WEIGHTS
     dedupe: bool = True
 
     def replace(self, **changes) -> "Pipeline":
