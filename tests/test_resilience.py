@@ -12,12 +12,14 @@ measures go to test-output/resilience.json for the README.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -44,8 +46,8 @@ def call(base: str, path: str, headers: dict | None = None) -> tuple[int, dict, 
             return resp.status, dict(resp.headers), resp.read()
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read()
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return 0, {}, b""
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return 0, {}, b""  # refused, reset, or cut off mid-response (IncompleteRead)
 
 
 def search_path(n: int) -> str:
@@ -58,16 +60,30 @@ class Load:
     def __init__(self, base: str, threads: int):
         self.base, self.stop, self.lock = base, threading.Event(), threading.Lock()
         self.outcomes: list[int] = []
+        self.slowest = 0.0  # seconds: reported, never asserted
+        self.crashed: BaseException | None = None
         self.per_thread = [0] * threads
         self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
                         for i in range(threads)]
 
     def _run(self, i: int) -> None:
+        try:
+            self._loop(i)
+        except BaseException as exc:  # a dead client thread must fail the test, not hang it
+            self.crashed = exc
+            raise
+
+    def _loop(self, i: int) -> None:
         n = i
         while not self.stop.is_set():
+            started = time.perf_counter()
             status, _, body = call(self.base, search_path(n))
-            ok = status == 200 and json.loads(body)["results"]
+            try:
+                ok = status == 200 and bool(json.loads(body)["results"])
+            except (ValueError, KeyError, TypeError):  # a truncated body is a failure too
+                ok = False
             with self.lock:
+                self.slowest = max(self.slowest, time.perf_counter() - started)
                 self.outcomes.append(status if ok else -abs(status) or -1)
                 self.per_thread[i] += bool(ok)
             n += 1
@@ -82,16 +98,22 @@ class Load:
         for t in self.threads:
             t.join(timeout=150)
 
-    def wait_successes(self, each: int, limit: int = 3000) -> None:
-        """Block until every thread has `each` more successes (bounded by `limit` requests)."""
+    def wait_successes(self, each: int, limit: int = 20_000) -> None:
+        """Block until every thread has `each` more successes.
+
+        Bounded by `limit` requests, and by a deadline only a hung server reaches.
+        """
         with self.lock:
             target = [n + each for n in self.per_thread]
             budget = len(self.outcomes) + limit
+        deadline = time.monotonic() + 300
         while True:
+            assert self.crashed is None, f"a client thread died: {self.crashed!r}"
             with self.lock:
                 if all(n >= t for n, t in zip(self.per_thread, target)):
                     return
                 assert len(self.outcomes) < budget, "the server stopped answering"
+            assert time.monotonic() < deadline, "the server stopped answering"
             self.stop.wait(0.05)
 
     @property
@@ -173,7 +195,7 @@ def test_rebuild_while_serving_loses_no_request(server, served_index):
         assert seen == 10
         load.wait_successes(3)
     FIGURES["rebuild"] = {"requests": len(load.outcomes), "during_build": during,
-                          "failed": load.failures}
+                          "failed": load.failures, "slowest_s": round(load.slowest, 2)}
     assert during > 2 and load.failures == 0
 
 
@@ -189,7 +211,8 @@ def test_graceful_reload_on_hup_loses_no_request(server):
             load.wait_successes(1)
         assert len(now) == 2 and not now & old
         load.wait_successes(3)
-    FIGURES["hup"] = {"requests": len(load.outcomes), "failed": load.failures}
+    FIGURES["hup"] = {"requests": len(load.outcomes), "failed": load.failures,
+                      "slowest_s": round(load.slowest, 2)}
     assert load.failures == 0
 
 
@@ -253,7 +276,7 @@ def test_mixed_hostile_load_gets_no_5xx(server):
             except urllib.error.HTTPError as err:
                 status = err.code
                 assert err.headers["Content-Type"].startswith(("application/json", "text/html"))
-            except (urllib.error.URLError, OSError):
+            except (urllib.error.URLError, OSError, http.client.HTTPException):
                 status = 0
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
@@ -285,7 +308,7 @@ def test_killed_worker_is_replaced_under_load(server):
         load.wait_successes(10)
         failed = load.failures
     FIGURES["worker_kill"] = {"requests": len(load.outcomes), "failed_in_flight": failed,
-                              "client_threads": 4}
+                              "client_threads": 4, "slowest_s": round(load.slowest, 2)}
     print(f"\nworker SIGKILL under load: {failed} of {len(load.outcomes)} requests failed")
     assert failed <= 4  # at most the requests in flight on the killed worker
     assert cpu_seconds(replacement) > 0  # the replacement is alive and working
