@@ -26,8 +26,10 @@ what's whats when where which who whom whose why would you your yours ive
 STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | QUESTION_WORDS)
 RECIPE = {"stemmer": "english", "stopwords": "lucene+questions", "token_pattern": r"(?u)\b\w\w+\b"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
-_CONTROL.update({0x7F: None})
+# C0 and C1 control characters and DEL; tab and line breaks count as spaces.
+_CONTROL = dict.fromkeys(
+    [c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)] + [0x7F] + list(range(0x80, 0xA0))
+)
 
 
 @lru_cache(maxsize=1)
