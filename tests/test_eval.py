@@ -83,9 +83,10 @@ class FakeSearcher:
         pass
 
     def search(self, question, k, pipeline=None):
-        hits = [SimpleNamespace(passage={"id": pid}, score=1.0) for pid in self.rankings[question][:k]]
-        return SimpleNamespace(hits=hits, confident=self.confident[question], corrected_query=None,
-                               details={"confidence": {"top_sentence": 0.9 if self.confident[question] else 0.1}})
+        ranking, confident = self.rankings.get(question, []), self.confident.get(question, False)
+        hits = [SimpleNamespace(passage={"id": pid}, score=1.0) for pid in ranking[:k]]
+        return SimpleNamespace(hits=hits, confident=confident, corrected_query=None,
+                               details={"confidence": {"top_sentence": 0.9 if confident else 0.1}})
 
 
 def test_harness_metrics_on_a_known_ranking():
