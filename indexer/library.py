@@ -15,16 +15,15 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
 import re
 import string
-import tempfile
 from pathlib import Path
 
 from core import settings
 
 from .manifest import ID_PATTERN, ManifestError, load_manifest
 from .sources import cut, write_if_changed
+from .store import write_bytes_atomic
 from .structure import RENDERERS, layout_for, render
 
 LOCK_NAME = ".manifest.lock"
@@ -71,7 +70,7 @@ def _snapshot(corpus_dir: Path):
         if original is None:
             path.unlink(missing_ok=True)
         else:
-            _write_bytes(path, original)
+            write_bytes_atomic(path, original)
 
     return restore
 
@@ -81,16 +80,6 @@ def write_manifest(corpus_dir: Path, data: dict) -> None:
                      json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- checks -------------------------------------------------------------------------
@@ -205,10 +194,10 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
         if text_file:
             entry["text_file"] = text_file
         written = [corpus_dir / file_name]
-        _write_bytes(written[0], data)
+        write_bytes_atomic(written[0], data)
         if text_file:
             written.append(corpus_dir / text_file)
-            _write_bytes(written[1], rendering.text.encode("utf-8"))
+            write_bytes_atomic(written[1], rendering.text.encode("utf-8"))
         write_manifest(corpus_dir, {**manifest, "documents": entries + [entry]})
         try:
             load_manifest(corpus_dir, settings.MANIFEST_NAME)

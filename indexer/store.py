@@ -60,6 +60,20 @@ def _prune(builds: Path, keep: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Replace a file in one rename, so no reader ever sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from .plain_text import line_spans
 from .rendering import Rendering, SectionCollector, TextBuilder
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -39,12 +40,6 @@ _INLINE = re.compile(
 _KINDS = ("escape", "code", "image", "link", "autolink", "tag", "entity", "emphasis")
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        spans.append((pos, pos + len(line.rstrip("\r\n"))))
-        pos += len(line)
-    return spans
 
 
 def _is_emphasis(text: str, start: int, end: int) -> bool:
@@ -125,7 +120,7 @@ class _Renderer:
 
     def run(self) -> Rendering:
         src = self.source
-        lines = _lines(src)
+        lines = line_spans(src)
         n = 0
         if lines and src[lines[0][0]:lines[0][1]].strip() == "---":  # front matter
             for m in range(1, len(lines)):

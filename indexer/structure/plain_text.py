@@ -28,7 +28,7 @@ CHROME_LINES = [
 ]
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
     spans, pos = [], 0
     for line in text.splitlines(keepends=True):
         spans.append((pos, pos + len(line.rstrip("\r\n"))))
@@ -44,7 +44,7 @@ def _is_heading(line: str) -> bool:
 
 
 def read_sections(text: str, title: str = "") -> list[Section]:
-    lines = _lines(text)
+    lines = line_spans(text)
     wanted_title = clean_heading(title).lower()
     first = 0
     for n, (s, e) in enumerate(lines):
