@@ -106,7 +106,9 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 @pytest.fixture()
 def recorder():
     _Recorder.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port(*PORTS)), _Recorder)
+    # Port 0: the OS picks an unused ephemeral port, so no other server or
+    # client probing the 8200-8299 range can reach this recorder.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
