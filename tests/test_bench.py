@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 
 from eval import bench, bench_load, bench_report, bench_stats
-from eval.bench_server import free_port
 
-PORTS = (8200, 8299)
 
 
 def test_percentile_matches_numpy_and_known_values():
