@@ -101,6 +101,7 @@ def start_server(index_dir: Path, a, work: Path, cache_size: int, first_path: st
     server.start()
     try:
         cold = server.wait_answer(first_path)
+        server.wait_workers(a.workers)
     except BaseException:
         server.stop()
         raise
@@ -250,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         if index_dir is None:
             print("building a fresh index ...", file=sys.stderr)
             index_dir = work / "index"
-            build = build_index(index_dir, env)
+            build = build_index(index_dir, child_env(0))  # the indexer uses every core
         print("timing import + model load ...", file=sys.stderr)
         import_load = import_and_load_seconds(env, repeats=3)
         print("timing the floor ...", file=sys.stderr)

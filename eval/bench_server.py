@@ -78,6 +78,13 @@ class Server:
             time.sleep(0.05)
         raise RuntimeError(f"server did not answer within {timeout:.0f}s; see {self.log_path}")
 
+    def wait_workers(self, count: int, timeout: float = 60.0) -> list[int]:
+        """The worker pids once `count` are up (the first may answer before the last is forked)."""
+        deadline = time.monotonic() + timeout
+        while len(pids := self.worker_pids()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return pids
+
     def worker_pids(self) -> list[int]:
         return children(self.proc.pid) if self.proc else []
 

@@ -5,7 +5,19 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "2"))
+# gthread even with one thread: it keeps connections alive. Sync workers close
+# each one, and under wrk they sat idle half the time (eval.bench --compare).
+worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+# Load the app (torch, model, index) once in the master, then fork the workers:
+# they share its pages (total memory 600 MiB instead of 1 GiB for 2 workers)
+# and are up as soon as the master is. Safe with torch because the master never
+# runs the model, so no torch/OpenMP thread pool exists yet to be broken by the
+# fork (tests/test_serving.py has forked workers answer); keep it that way.
+preload_app = os.environ.get("WEB_PRELOAD", "1").lower() not in ("0", "false", "no", "")
+# No control socket: we do not use gunicornc, and every gunicorn on a machine
+# (tests, the benchmark, replicas) would otherwise share ~/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
 # No access log: its request line holds the patient's question. The app writes
 # its own JSON request log (search_app/requestlog.py) with the query's hash only.
 accesslog = None
