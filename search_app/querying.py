@@ -105,34 +105,42 @@ def glossary_groups(glossary: list[dict]) -> list[Equivalence]:
     return groups
 
 
-def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
-    n = len(needle)
-    return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
-
-
 class Expander:
-    """Adds the tokens of the phrases equivalent to one the query contains."""
+    """Adds the tokens of the phrases equivalent to one the query contains.
+
+    Phrases are indexed by their first stem at load time, so a query costs a
+    look-up per word, not a scan of every synonym group.
+    """
 
     def __init__(self, groups: list[Equivalence], document_frequency: dict[str, float],
                  max_df: float = 0.25):
         self.groups = groups
         self.df = document_frequency
         self.max_df = max_df
+        self.by_first_stem: dict[str, list[tuple[int, Phrase]]] = {}
+        for g, group in enumerate(groups):
+            for phrase in group.sources:
+                if phrase.stems and self._specific(phrase):
+                    self.by_first_stem.setdefault(phrase.stems[0], []).append((g, phrase))
 
-    def _triggers(self, phrase: Phrase, stems: list[str]) -> bool:
-        if not _contains(stems, phrase.stems):
-            return False
+    def _specific(self, phrase: Phrase) -> bool:
         # One common word ("cancer", "treatment") is too vague to expand on.
         return len(phrase.tokens) > 1 or self.df.get(phrase.tokens[0], 0.0) <= self.max_df
 
+    def triggered(self, stems: list[str]) -> dict[int, list[Phrase]]:
+        """Group index -> the source phrases of that group the query contains, in order."""
+        hits: dict[int, list[Phrase]] = {}
+        for i, stem in enumerate(stems):
+            for g, phrase in self.by_first_stem.get(stem, ()):
+                if tuple(stems[i:i + len(phrase.stems)]) == phrase.stems and phrase not in hits.get(g, ()):
+                    hits.setdefault(g, []).append(phrase)
+        return hits
+
     def expand(self, text: str, tokens: list[str]) -> list[str]:
-        stems = analysis.stems(text)
+        hits = self.triggered(analysis.stems(text))
         added: list[str] = []
-        for group in self.groups:
-            hit = [p for p in group.sources if self._triggers(p, stems)]
-            if not hit:
-                continue
-            for phrase in group.targets:
-                if phrase not in hit:
+        for g in sorted(hits):
+            for phrase in self.groups[g].targets:
+                if phrase not in hits[g]:
                     added.extend(t for t in phrase.tokens if t not in tokens and t not in added)
         return added

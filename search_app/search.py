@@ -100,7 +100,8 @@ class Searcher:
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
         self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
         self.doc_of = np.array([p["doc_id"] for p in index.passages])
-        self.passage_ids = np.array([p["id"] for p in index.passages])
+        # Index-time work done once per process, not per request: dedupe compares these.
+        self.normalized = [_normalized_text(p) for p in index.passages]
         self.calibration = self._read_calibration()
         if confidence_threshold is None:
             confidence_threshold = self.calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
@@ -183,23 +184,22 @@ class Searcher:
             final, best_sentence = self._rerank(p, plan, vector, order, first, lexical)
             order = [int(i) for i in np.argsort(-final, kind="stable") if allowed[i]]
 
-        hits, seen = [], []
+        hits, rows, seen = [], [], []
         for i in order:
-            passage = self.index.passages[i]
             if p.dedupe:
-                text = _normalized_text(passage)
+                text = self.normalized[i]
                 if any(text in other or other in text for other in seen):
                     continue
                 seen.append(text)
-            hits.append(Hit(passage, float(final[i])))
+            hits.append(Hit(self.index.passages[i], float(final[i])))
+            rows.append(i)
             if len(hits) == k:
                 break
 
         top = order[0] if order else None
         confidence = self._confidence_features(vector, top, best_sentence, dense)
         if hits:
-            head = [int(np.flatnonzero(self.passage_ids == h.passage["id"])[0]) for h in hits[:3]]
-            confidence["coverage"] = self.lexical.coverage(plan.own_tokens, head)
+            confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
         if "weights" in self.calibration and confidence:
             confidence["combined"] = self.calibration["bias"] + sum(
                 w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())

@@ -84,3 +84,13 @@ def test_lay_definition_reaches_the_clinical_term(app):
     searcher = app.extensions["searcher"]
     plan = searcher.plan("too much calcium in my blood", searcher.pipeline)
     assert "hypercalcemia" in plan.expansion
+
+
+def test_phrases_sharing_a_first_word_each_trigger_and_groups_keep_file_order():
+    # The expander indexes phrases by first word: both "bone marrow" phrases
+    # must still be found, additions come in synonym-file order, once each.
+    expander = Expander([parse_synonym_line("bone pain => ostealgia"),
+                         parse_synonym_line("bone marrow transplant => stem cell transplant")], {})
+    added = expander.expand("bone marrow transplant and bone pain and bone pain",
+                            ["bone", "marrow", "transplant", "bone", "pain"])
+    assert added == ["ostealgia", "stem", "cell"]
