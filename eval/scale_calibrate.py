@@ -75,11 +75,26 @@ def hnsw_recall(corpus: np.ndarray, queries: np.ndarray, ef_values=(32, 64, 128)
     return out
 
 
+def cluster_neighbours(corpus: np.ndarray, clusters: int) -> dict:
+    """How close clusters sit to their nearest other clusters: the nesting graph search follows."""
+    import faiss
+
+    km = faiss.Kmeans(corpus.shape[1], clusters, niter=25, seed=1, spherical=True)
+    km.train(np.ascontiguousarray(corpus))
+    c = km.centroids / np.linalg.norm(km.centroids, axis=1, keepdims=True)
+    sims = c @ c.T
+    np.fill_diagonal(sims, -np.inf)
+    near = -np.sort(-sims, axis=1)
+    return {"nearest": float(np.median(near[:, 0])), "fifth": float(np.median(near[:, 4])),
+            "mean": float(sims[np.isfinite(sims)].mean())}
+
+
 def profile(corpus: np.ndarray, queries: np.ndarray) -> dict:
     sims = queries @ corpus.T
     top = -np.sort(-sims, axis=1)
     return {"lid": lid_mle(corpus, queries), "top1": float(top[:, 0].mean()),
             "top10": float(top[:, 9].mean()), "mean": float(sims.mean()),
+            "clusters": cluster_neighbours(corpus, max(2, len(corpus) // 100)),
             "hnsw_recall_at_10": hnsw_recall(corpus, queries)}
 
 
