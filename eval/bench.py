@@ -217,7 +217,7 @@ def parse_args(argv):
     p.add_argument("--seconds", type=float, default=15, help="length of each load run")
     p.add_argument("--warmup", type=float, default=3, help="warm-up load before measuring")
     p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
-    p.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 1)))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 2)))
     p.add_argument("--preload", action=argparse.BooleanOptionalAction,
                    default=os.environ.get("WEB_PRELOAD", "1") not in ("0", "false", ""))
     p.add_argument("--torch-threads", type=int,

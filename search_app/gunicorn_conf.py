@@ -4,10 +4,12 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
-# One thread per worker: every request is CPU work, so a second thread only
-# queues behind the first for the GIL and the cores (eval.bench --compare 2x1,2x2:
-# c=1 p50 11.4 vs 12.2 ms, c=16 163 vs 160 req/s).
-threads = int(os.environ.get("WEB_THREADS", "1"))
+# Two threads per worker although the work is CPU-bound: a worker holds its
+# keep-alive connections, and connections do not spread evenly over workers.
+# With one thread, a worker that got most of wrk's 16 connections queued them
+# while the other idled (c=16: 78 req/s, 38% of ideal); a second thread lets
+# the busy worker use both cores (torch releases the GIL).
+threads = int(os.environ.get("WEB_THREADS", "2"))
 # gthread even with one thread: it keeps connections alive. Sync workers close
 # each one, and under wrk they sat idle half the time (eval.bench --compare).
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
