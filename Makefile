@@ -43,7 +43,11 @@ browser-deps:
 eval: index
 	$(PY) -m eval
 
+# wrk drives the load (C, light on the 2 cores); from Debian, only when missing.
 bench: index
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+	  || echo "bench: wrk missing; falling back to the Python client (less accurate)"
 	$(PY) -m eval.bench
 
 clean:

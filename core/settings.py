@@ -80,7 +80,7 @@ QUERY_CACHE_SIZE = _env("QUERY_CACHE_SIZE", 1024, int)
 # --- dense index at scale (numbers: `python -m eval.scale`, README "Scaling") --
 # Up to this many passages exact search costs under a quarter of the query
 # embedding time, so the indexer builds IndexFlatIP; above it, HNSW.
-DENSE_EXACT_MAX_PASSAGES = _env("DENSE_EXACT_MAX_PASSAGES", 50_000, int)
+DENSE_EXACT_MAX_PASSAGES = _env("DENSE_EXACT_MAX_PASSAGES", 40_000, int)
 DENSE_HNSW_M = _env("DENSE_HNSW_M", 32, int)
 DENSE_HNSW_EF_CONSTRUCTION = _env("DENSE_HNSW_EF_CONSTRUCTION", 64, int)
 # Query-time breadth of HNSW. eval.scale at 1M passages: efSearch 128 gave

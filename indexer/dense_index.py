@@ -6,7 +6,7 @@ instantly; HNSW answers in near-constant time but is approximate and slow to
 build. `python -m eval.scale` measured both on 384-d vectors (README,
 "Scaling"): exact search stays under a quarter of the query-embedding time
 (the "floor") up to a few tens of thousands of passages, and no further.
-So corpora up to settings.DENSE_EXACT_MAX_PASSAGES (50,000) get IndexFlatIP;
+So corpora up to settings.DENSE_EXACT_MAX_PASSAGES (40,000) get IndexFlatIP;
 larger ones get IndexHNSWFlat (M=32, efSearch 256), which at 1M passages
 measured recall@10 0.965 against exact search in 1.2 ms, under a seventh of
 the floor.

@@ -100,6 +100,7 @@ class Searcher:
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
         self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
         self.doc_of = np.array([p["doc_id"] for p in index.passages])
+        self.passage_ids = np.array([p["id"] for p in index.passages])
         # Index-time work done once per process, not per request: dedupe compares these.
         self.normalized = [_normalized_text(p) for p in index.passages]
         self.calibration = self._read_calibration()

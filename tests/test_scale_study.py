@@ -55,7 +55,7 @@ def test_recall_counts_shared_neighbours_and_ignores_missing_slots():
 
 def test_exact_limit_inverts_a_linear_fit():
     dense = [{"passages": n, "flat": {"query_ms": 0.5 + n / 10_000}} for n in (10_000, 100_000)]
-    assert scale.exact_limit(dense, budget_ms=3.0) == pytest.approx(25_000, rel=1e-6)
+    assert abs(scale.exact_limit(dense, budget_ms=3.0) - 25_000) <= 1
 
 
 def test_a_tiny_study_writes_its_tables_and_chart(tmp_path):
