@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from .result_files import write_files
+
 
 def _fmt(value, unit: str = "", digits: int = 1) -> str:
     if value is None:
@@ -118,12 +120,7 @@ def chart(r: dict, path: Path) -> None:
 
 
 def write(r: dict, out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out_dir / "bench.json", "md": out_dir / "bench.md", "png": out_dir / "bench.png"}
-    paths["json"].write_text(json.dumps(r, indent=1) + "\n", encoding="utf-8")
-    paths["md"].write_text(markdown(r), encoding="utf-8")
-    chart(r, paths["png"])
-    return paths
+    return write_files(out_dir, "bench", r, markdown(r), chart)
 
 
 def compare_markdown(rows: list[dict], floor: dict, tool: str, a) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .gold import STYLES
+from .result_files import write_files
 from .harness import LABELS, METRICS
 
 
@@ -63,19 +63,11 @@ def chart(results: dict, path: Path) -> None:
 
 
 def write(results: dict, out_dir: Path, name: str) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out_dir / f"{name}.json", "md": out_dir / f"{name}.md",
-             "png": out_dir / f"{name}.png"}
-    paths["json"].write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    chart(results, paths["png"])
     service = "service" if "service" in results["configs"] else next(iter(results["configs"]))
-    paths["md"].write_text(
-        f"# Retrieval evaluation ({results['split']} split)\n\n"
-        f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
-        f"index {results['index_version']}; command: `{results['command']}`.\n\n"
-        f"{markdown_table(results)}\n\n"
-        f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
-        f"![MRR@10 by configuration]({paths['png'].name})\n",
-        encoding="utf-8",
-    )
-    return paths
+    md = (f"# Retrieval evaluation ({results['split']} split)\n\n"
+          f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
+          f"index {results['index_version']}; command: `{results['command']}`.\n\n"
+          f"{markdown_table(results)}\n\n"
+          f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
+          f"![MRR@10 by configuration]({name}.png)\n")
+    return write_files(out_dir, name, results, md, chart)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .result_files import write_files
 
 
 def _mib(n: float) -> str:
@@ -139,9 +140,4 @@ def chart(r: dict, path: Path) -> None:
 
 
 def write(r: dict, out_dir: Path) -> dict[str, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out_dir / "scale.json", "md": out_dir / "scale.md", "png": out_dir / "scale.png"}
-    paths["json"].write_text(json.dumps(r, indent=1) + "\n", encoding="utf-8")
-    paths["md"].write_text(markdown(r), encoding="utf-8")
-    chart(r, paths["png"])
-    return paths
+    return write_files(out_dir, "scale", r, markdown(r), chart)
