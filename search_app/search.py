@@ -20,6 +20,7 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import fusion
+from .bridging import VocabularyBridge, WordVectorCache
 from .index import Index
 from .lexical import LexicalScorer
 from .querying import Expander, SpellCorrector, glossary_groups, load_synonym_file
@@ -32,6 +33,7 @@ class Pipeline:
     dense: bool = True
     spelling: bool = settings.SPELLING_CORRECTION
     expansion: bool = settings.QUERY_EXPANSION
+    bridge: bool = settings.VOCABULARY_BRIDGE
     fusion: str = settings.FUSION
     rrf_k: int = settings.RRF_K
     blend_alpha: float = settings.BLEND_ALPHA
@@ -95,6 +97,8 @@ class Searcher:
         glossary = json.loads((index.path / "glossary.json").read_text(encoding="utf-8"))
         self.expander = Expander(load_synonym_file() + glossary_groups(glossary),
                                  self.lexical.document_frequency)
+        self.bridge = self._read_bridge(index.path)
+        self.word_vectors = WordVectorCache(self._embed_words, settings.WORD_CACHE_SIZE)
         self.sentences = SentenceReranker(np.load(index.path / "sentences.npy"),
                                           np.load(index.path / "sentence_owner.npy"), n)
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
@@ -109,6 +113,14 @@ class Searcher:
         self.confidence_threshold = confidence_threshold
         self._embed_cached = lru_cache(maxsize=max(settings.QUERY_CACHE_SIZE, 1))(self._embed)
 
+    def _read_bridge(self, path) -> VocabularyBridge | None:
+        words_file, vectors_file = path / "bridge_words.json", path / "bridge_vectors.npy"
+        if not (words_file.is_file() and vectors_file.is_file()):
+            return None  # a build from before the bridge: BM25 sees the query's own words only
+        return VocabularyBridge(json.loads(words_file.read_text(encoding="utf-8")),
+                                np.load(vectors_file), self.lexical.retriever.vocab_dict,
+                                settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS)
+
     def _read_calibration(self) -> dict:
         path = self.index.path / "calibration.json"
         if path.is_file():
@@ -121,8 +133,12 @@ class Searcher:
         vector.setflags(write=False)
         return vector
 
+    def _embed_words(self, words: list[str]) -> np.ndarray:
+        return models.embed(self.model, words, batch_size=max(len(words), 1))
+
     def clear_cache(self) -> None:
         self._embed_cached.cache_clear()
+        self.word_vectors.clear()
 
     def embed_query(self, text: str) -> np.ndarray:
         """LRU-cached: a repeated query skips the model."""
@@ -137,6 +153,11 @@ class Searcher:
                 corrected, text = fixed, fixed
         tokens = analysis.bm25_tokens([text])[0]
         expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
+        if pipeline.bridge and self.bridge is not None:
+            unknown = self.bridge.unknown_words(text)
+            if unknown:
+                expansion += self.bridge.expand(self.word_vectors.vectors(unknown),
+                                                tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
                          expansion=expansion)
 
