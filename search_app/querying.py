@@ -55,8 +55,13 @@ class SpellCorrector:
         return general if general else word
 
     def correct(self, text: str) -> str:
+        # A word in capitals inside a question that is not all capitals is an
+        # acronym ("EGFR", "ABVD", "MRD"): correcting it only invents a word.
+        shouting = text.isupper()
         return "".join(
-            self.correct_word(piece) if piece[:1].isalpha() else piece
+            self.correct_word(piece)
+            if piece[:1].isalpha() and (shouting or not (piece.isupper() and len(piece) > 1))
+            else piece
             for piece in re.split(r"([^\W\d_]+)", text)
         )
 
