@@ -66,6 +66,19 @@ class SpellCorrector:
         )
 
 
+_DEFINITION_CUE = re.compile(
+    r"\b(?:mean|means|meaning|definition|define|defined|what\s+(?:is|are)|what'?s|wat\s+is)\b", re.I)
+DEFINITION_CUE_STEMS = frozenset(analysis.bm25_tokens(["mean means meaning definition define defined wat"])[0])
+
+
+def defined_term_stems(text: str) -> list[str]:
+    """The stems a question asks the meaning of ("wat does refractory mean" -> refractori);
+    empty when it does not ask what something means."""
+    if not _DEFINITION_CUE.search(text):
+        return []
+    return [t for t in analysis.bm25_tokens([text])[0] if t not in DEFINITION_CUE_STEMS]
+
+
 @dataclass(frozen=True)
 class Phrase:
     stems: tuple[str, ...]  # every word, stemmed: what must appear, in order, in the query

@@ -23,7 +23,8 @@ from . import fusion
 from .bridging import VocabularyBridge, WordVectorCache
 from .index import Index
 from .lexical import LexicalScorer
-from .querying import Expander, SpellCorrector, glossary_groups, load_synonym_file
+from .querying import (Expander, SpellCorrector, defined_term_stems, glossary_groups,
+                       load_synonym_file)
 from .rerank import CrossEncoderReranker, SentenceReranker
 
 
@@ -44,6 +45,8 @@ class Pipeline:
     rerank_depth: int = settings.RERANK_DEPTH
     # Second-stage blend: first-stage score, best sentence, BM25 (each in 0..1).
     rerank_weights: tuple[float, float, float] = settings.RERANK_WEIGHTS
+    # Second stage: added to passages that define the term a question asks about.
+    definition_boost: float = settings.DEFINITION_BOOST
     dedupe: bool = True
 
     def replace(self, **changes) -> "Pipeline":
@@ -98,6 +101,9 @@ class Searcher:
         self.expander = Expander(load_synonym_file() + glossary_groups(glossary),
                                  self.lexical.document_frequency)
         self.bridge = self._read_bridge(index.path)
+        definitions = index.path / "definitions.json"  # absent from builds made before it
+        self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
+                        if definitions.is_file() else [set() for _ in range(n)])
         self.word_vectors = WordVectorCache(self._embed_words, settings.WORD_CACHE_SIZE)
         self.sentences = SentenceReranker(np.load(index.path / "sentences.npy"),
                                           np.load(index.path / "sentence_owner.npy"), n)
@@ -204,6 +210,8 @@ class Searcher:
         best_sentence = None
         if p.rerank != "none" and order:
             final, best_sentence = self._rerank(p, plan, vector, order, first, lexical)
+            if p.definition_boost:
+                self._boost_definitions(plan, final, order[: p.rerank_depth], p.definition_boost)
             order = [int(i) for i in np.argsort(-final, kind="stable") if allowed[i]]
 
         hits, rows, seen = [], [], []
@@ -252,6 +260,14 @@ class Searcher:
         final[top] = (w_first * head_first + w_sentence * best_sentence[top]
                       + w_lexical * head_lexical)
         return final, best_sentence
+
+    def _boost_definitions(self, plan: QueryPlan, final: np.ndarray, head, boost: float) -> None:
+        """A question asking what a term means prefers the passages that define it."""
+        terms = set(defined_term_stems(plan.text))
+        if terms:
+            for i in head:
+                if terms & self.defines[i]:
+                    final[i] += boost
 
     def _confidence_features(self, vector, top, best_sentence, dense) -> dict:
         """Signals of whether the best passage answers at all, for calibration."""
