@@ -5,8 +5,8 @@ same torch thread count as a server worker, so that the floor and the
 server's answers are made by identically configured models. Prints JSON.
 
 Counted: the query embedding (what Searcher.embed_query computes on a cache
-miss), the embedding of the query's words the corpus lacks (the vocabulary
-bridge, on a word-cache miss) and, when the pipeline uses a cross-encoder, its scoring of the
+miss), the embedding of the query's words that neither the corpus nor the
+index's English lexicon has (the vocabulary bridge, on a word-cache miss) and, when the pipeline uses a cross-encoder, its scoring of the
 re-ranked candidates. Not counted: spelling, BM25, fusion, the sentence
 re-ranker's matrix product, HTTP: that is the overhead the ratios expose.
 """
@@ -35,6 +35,7 @@ def model_work(searcher, question: str):
     text = searcher.plan(question, pipeline).text
     # Query words the corpus lacks are embedded too (vocabulary bridge), on a word-cache miss.
     words = searcher.bridge.unknown_words(text) if pipeline.bridge and searcher.bridge else []
+    words = [w for w in words if w not in searcher.bridge.lexicon]  # the rest come from the index
     cross = searcher.cross_encoder if pipeline.rerank == "cross-encoder" else None
     texts = []
     if cross is not None:

@@ -2,9 +2,10 @@
 
 BM25 only matches words the documents contain, and the synonym file only the
 pairs a maintainer thought of. A query word the corpus never uses ("pee",
-"germs", "skeleton") is embedded and replaced, for BM25, by its nearest
-corpus content words ("urine", "bacteria", "skeletal", "bones"), whose
-vectors the indexer computed. Words the corpus already has are left alone.
+"germs", "skeleton") is looked up in a lexicon of common English words whose
+vectors the indexer computed (or embedded, if rarer) and replaced, for BM25,
+by its nearest corpus content words ("urine", "bacteria", "skeletal",
+"bones"). Words the corpus already has are left alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from core import analysis
 
 class VocabularyBridge:
     def __init__(self, words: list[str], vectors: np.ndarray, known_tokens,
-                 min_similarity: float, neighbours: int):
+                 min_similarity: float, neighbours: int,
+                 lexicon: list[str] = (), lexicon_vectors: np.ndarray | None = None):
         self.words = words
         self.vectors = vectors
         self.tokens = [tuple(t) for t in analysis.bm25_tokens(words)] if words else []
@@ -27,6 +29,18 @@ class VocabularyBridge:
         self.min_similarity = min_similarity
         self.neighbours = neighbours
         self._stop = frozenset(analysis.STOPWORDS)
+        # Common English words' vectors, computed by the indexer (float16 on disk).
+        self.lexicon = {w: i for i, w in enumerate(lexicon)}
+        self.lexicon_vectors = lexicon_vectors
+
+    def word_vectors(self, words: list[str], embed) -> np.ndarray:
+        """From the lexicon where it has the word; `embed` (the model) for the rest."""
+        rows = [self.lexicon.get(w) for w in words]
+        missing = [w for w, r in zip(words, rows) if r is None]
+        fresh = iter(embed(missing)) if missing else iter(())
+        out = [self.lexicon_vectors[r].astype(np.float32) if r is not None else next(fresh)
+               for r in rows]
+        return np.asarray(out, dtype=np.float32).reshape(len(words), -1)
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of the query that no passage contains, in order, once each."""

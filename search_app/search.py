@@ -123,9 +123,13 @@ class Searcher:
         words_file, vectors_file = path / "bridge_words.json", path / "bridge_vectors.npy"
         if not (words_file.is_file() and vectors_file.is_file()):
             return None  # a build from before the bridge: BM25 sees the query's own words only
+        lexicon_file, lexicon_vectors = path / "lexicon_words.json", path / "lexicon_vectors.npy"
+        lexicon = (json.loads(lexicon_file.read_text(encoding="utf-8"))
+                   if lexicon_file.is_file() and lexicon_vectors.is_file() else [])
         return VocabularyBridge(json.loads(words_file.read_text(encoding="utf-8")),
                                 np.load(vectors_file), self.lexical.retriever.vocab_dict,
-                                settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS)
+                                settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS,
+                                lexicon, np.load(lexicon_vectors, mmap_mode="r") if lexicon else None)
 
     def _read_calibration(self) -> dict:
         path = self.index.path / "calibration.json"
@@ -162,8 +166,8 @@ class Searcher:
         if pipeline.bridge and self.bridge is not None:
             unknown = self.bridge.unknown_words(text)
             if unknown:
-                expansion += self.bridge.expand(self.word_vectors.vectors(unknown),
-                                                tokens + expansion)
+                vectors = self.bridge.word_vectors(unknown, self.word_vectors.vectors)
+                expansion += self.bridge.expand(vectors, tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
                          expansion=expansion)
 

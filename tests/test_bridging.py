@@ -67,3 +67,33 @@ def test_word_cache_embeds_each_word_once_and_forgets_the_oldest():
     cache.vectors(["abcd"])  # evicts the least recently used: "abc"
     cache.vectors(["ab", "abc"])
     assert calls[-1] == ["abc"]
+
+
+def test_common_words_come_from_the_index_lexicon_without_the_model(searcher):
+    bridge = searcher.bridge
+    assert "skeleton" in bridge.lexicon and "urine" in bridge.lexicon
+    calls = []
+
+    def embed(words):
+        calls.append(list(words))
+        return searcher._embed_words(words)
+
+    vectors = bridge.word_vectors(["skeleton", "zzqxv"], embed)
+    assert calls == [["zzqxv"]]  # only the word the lexicon lacks reaches the model
+    fresh = searcher._embed_words(["skeleton"])[0]
+    assert float(vectors[0] @ fresh) > 0.99  # float16 on disk, same vector
+
+
+def test_lexicon_vectors_are_cached_per_model_and_reused(tmp_path, monkeypatch):
+    from core import models
+    from indexer import bridge
+
+    first_words, first = bridge.lexicon_vectors("all-MiniLM-L6-v2", 50, tmp_path)
+    assert len(first_words) == 50 == len(first) and len(list(tmp_path.iterdir())) == 1
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the cached lexicon must not call the model")
+
+    monkeypatch.setattr(models, "embed", no_model)
+    again_words, again = bridge.lexicon_vectors("all-MiniLM-L6-v2", 50, tmp_path)
+    assert again_words == first_words and np.array_equal(again, first)
