@@ -84,6 +84,10 @@ RRF_K = _env("RRF_K", 60, int)
 # 0.7 chosen on dev (Hit@5 0.910 -> 0.946); held-out test MRR@10 0.743 -> 0.792.
 BLEND_ALPHA = _env("BLEND_ALPHA", 0.7, float)  # weight of the dense side in "blend"
 CANDIDATES = _env("CANDIDATES", 100, int)  # per retriever, before fusion
+# Up to this many passages the dense and sentence stages score every passage
+# (under a millisecond, exact); above it only the dense top CANDIDATES and the
+# ranked head are scored, so a request's work does not grow with the corpus.
+SCORE_ALL_MAX_PASSAGES = _env("SCORE_ALL_MAX_PASSAGES", 5000, int)
 SENTENCE_RANKING = _env("SENTENCE_RANKING", False, bool)
 RERANK = _env("RERANK", "sentence")  # "none", "sentence" or "cross-encoder"
 RERANK_DEPTH = _env("RERANK_DEPTH", 30, int)

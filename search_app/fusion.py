@@ -20,7 +20,12 @@ def rrf(score_lists: list[np.ndarray], k: int = 60, weights: list[float] | None 
 
 
 def minmax(scores: np.ndarray) -> np.ndarray:
-    low, high = float(scores.min()), float(scores.max())
+    return scaled(scores, float(scores.min()), float(scores.max()))
+
+
+def scaled(scores: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Min-max normalisation with the bounds given, so part of an array can be
+    normalised exactly as the whole would be."""
     if high - low < 1e-9:
         return np.zeros_like(scores, dtype=np.float32)
     return ((scores - low) / (high - low)).astype(np.float32)

@@ -17,12 +17,36 @@ class SentenceReranker:
         self.vectors = sentence_vectors
         self.owner = sentence_owner
         self.n_passages = n_passages
+        # Each passage's sentences as one run of rows (the indexer writes them in
+        # passage order; sorted here if not), so that scoring a few passages
+        # reads only their rows.
+        self._rows = None
+        if len(sentence_owner) and np.any(np.diff(sentence_owner) < 0):
+            self._rows = np.argsort(sentence_owner, kind="stable")
+        by_passage = sentence_owner if self._rows is None else sentence_owner[self._rows]
+        self._offsets = np.searchsorted(by_passage, np.arange(n_passages + 1))
 
-    def best_sentence_scores(self, query_vector: np.ndarray) -> np.ndarray:
-        """Max cosine between the query and any sentence, per passage."""
-        sims = self.vectors @ query_vector.reshape(-1)
-        best = np.full(self.n_passages, -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owner, sims)
+    def best_sentence_scores(self, query_vector: np.ndarray,
+                             passages: np.ndarray | None = None) -> np.ndarray:
+        """Max cosine between the query and any sentence, per passage (-1 without
+        sentences); of every passage, or only of `passages`, in their order."""
+        if passages is None:
+            sims = self.vectors @ query_vector.reshape(-1)
+            best = np.full(self.n_passages, -1.0, dtype=np.float32)
+            np.maximum.at(best, self.owner, sims)
+            return best
+        passages = np.asarray(passages, dtype=np.int64)
+        starts = self._offsets[passages]
+        lengths = self._offsets[passages + 1] - starts
+        firsts = np.cumsum(lengths) - lengths  # where each passage's rows begin in `rows`
+        rows = np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
+        if self._rows is not None:
+            rows = self._rows[rows]
+        best = np.full(len(passages), -1.0, dtype=np.float32)
+        if len(rows):
+            sims = self.vectors[rows] @ query_vector.reshape(-1)
+            has = lengths > 0
+            best[has] = np.maximum(np.maximum.reduceat(sims, firsts[has]), best[has])
         return best
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from core import analysis, models, settings
 
-from . import fusion
+from . import candidates, fusion
 from .bridging import VocabularyBridge, WordVectorCache
 from .index import Index
 from .lexical import LexicalScorer
@@ -70,6 +70,14 @@ class SearchResult:
 
 
 @dataclass
+class FirstStage:
+    candidates: candidates.Candidates
+    lexical: np.ndarray | None  # BM25 score of every passage (bm25s computes them all)
+    dense_ids: np.ndarray | None  # the dense top, when it is not every passage
+    dense_max: float | None
+
+
+@dataclass
 class QueryPlan:
     text: str  # what the dense side embeds
     corrected: str | None  # set only when spelling correction changed something
@@ -79,6 +87,13 @@ class QueryPlan:
     @property
     def own_tokens(self) -> list[str]:
         return self.tokens[: len(self.tokens) - len(self.expansion)]
+
+
+def _load_array(path) -> np.ndarray:
+    """Big arrays memory-mapped, as big dense indexes are: workers share one
+    page-cached copy, and the candidate path reads only the rows it needs."""
+    big = path.stat().st_size >= settings.DENSE_MMAP_MIN_BYTES
+    return np.load(path, mmap_mode="r" if big else None)
 
 
 def _normalized_text(passage: dict) -> str:
@@ -105,11 +120,14 @@ class Searcher:
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
         self.word_vectors = WordVectorCache(self._embed_words, settings.WORD_CACHE_SIZE)
-        self.sentences = SentenceReranker(np.load(index.path / "sentences.npy"),
+        self.sentences = SentenceReranker(_load_array(index.path / "sentences.npy"),
                                           np.load(index.path / "sentence_owner.npy"), n)
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
         self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
         self.doc_of = np.array([p["doc_id"] for p in index.passages])
+        self.doc_ids, self.doc_code = np.unique(self.doc_of, return_inverse=True)
+        # True: score, sort and scan every passage, as the candidate path must match (tests).
+        self.exhaustive = False
         self.passage_ids = np.array([p["id"] for p in index.passages])
         # Index-time work done once per process, not per request: dedupe compares these.
         self.normalized = [_normalized_text(p) for p in index.passages]
@@ -172,31 +190,45 @@ class Searcher:
                          expansion=expansion)
 
     # --- retrieval ------------------------------------------------------------
-    def _dense_scores(self, vector: np.ndarray, depth: int, mask: np.ndarray | None):
-        """Scores of the dense top `depth` (all passages when the corpus is small)."""
+    def _dense_top(self, vector: np.ndarray, depth: int, mask: np.ndarray | None):
+        """Passages and scores of the dense top `depth` (all passages when the corpus is small)."""
         total = self.index.dense.ntotal
-        depth = total if (mask is not None or total <= 5000) else min(depth, total)
+        every = mask is not None or total <= settings.SCORE_ALL_MAX_PASSAGES
+        depth = total if every else min(depth, total)
         scores, ids = self.index.dense.search(vector, depth)
-        dense = np.full(total, -1.0, dtype=np.float32)
         valid = ids[0] >= 0
-        dense[ids[0][valid]] = scores[0][valid]
-        return dense
+        return ids[0][valid].astype(np.int64), scores[0][valid]
 
-    def search(self, query: str, k: int = 10, sources: set[str] | None = None,
-               pipeline: Pipeline | None = None) -> SearchResult:
-        """Rank passages; `sources` (document ids) restricts the search to those documents."""
-        started = time.perf_counter()
-        p = pipeline or self.pipeline
-        plan = self.plan(query, p)
+    def _first_stage(self, p: Pipeline, plan: QueryPlan, vector, mask) -> FirstStage:
+        """First-stage candidates; scores every passage only where the full arrays are needed."""
         n = len(self.index.passages)
-        mask = np.isin(self.doc_of, list(sources)) if sources else None
-        vector = self.embed_query(plan.text) if (p.dense or p.rerank != "none") else None
+        dense_ids = dense_values = None
+        if p.dense:
+            dense_ids, dense_values = self._dense_top(vector, p.candidates, mask)
+        lexical = self.lexical.scores(plan.tokens) if p.lexical else None
+        allowed = mask
+        if p.lexical and not p.dense:
+            allowed = lexical > 0 if mask is None else mask & (lexical > 0)  # BM25 alone: shared words only
+        partial = dense_ids is not None and len(dense_ids) < n
+        top_ids = dense_ids if partial else None
+        if (partial and not self.exhaustive and not p.sentence_ranking
+                and (lexical is None or p.fusion == "blend")):
+            dense_max = max(float(dense_values.max()), -1.0) if len(dense_values) else -1.0
+            if lexical is None:  # dense alone: every passage outside its top scores -1
+                keep = slice(None) if allowed is None else allowed[dense_ids]
+                stage = candidates.Candidates(
+                    dense_ids[keep], dense_values[keep].astype(np.float32), -1.0,
+                    lambda: candidates.Candidates.complete(
+                        self._full_dense(dense_ids, dense_values), allowed))
+            else:
+                stage = candidates.blend(dense_ids, dense_values, lexical, p.blend_alpha, allowed)
+            return FirstStage(stage, lexical, top_ids, dense_max)
 
-        dense = self._dense_scores(vector, p.candidates, mask) if p.dense else None
+        # The full computation: small corpora, RRF, sentence ranking, or the reference.
+        dense = self._full_dense(dense_ids, dense_values) if p.dense else None
         if dense is not None and p.sentence_ranking:
             # A passage is as close as its closest sentence, or the passage as a whole.
             dense = np.maximum(dense, self.sentences.best_sentence_scores(vector))
-        lexical = self.lexical.scores(plan.tokens) if p.lexical else None
         if dense is not None and lexical is not None:
             if p.fusion == "blend":
                 first = fusion.blend(dense, lexical, p.blend_alpha)
@@ -205,33 +237,56 @@ class Searcher:
         else:
             first = dense if dense is not None else lexical
         first = first.astype(np.float32)
-        allowed = np.ones(n, dtype=bool) if mask is None else mask
-        if p.lexical and not p.dense:
-            allowed &= lexical > 0  # BM25 alone returns only passages sharing a word
-        order = [int(i) for i in np.argsort(-first, kind="stable") if allowed[i]]
+        return FirstStage(candidates.Candidates.complete(first, allowed), lexical, top_ids,
+                          float(dense.max()) if dense is not None else None)
 
-        final = first
-        best_sentence = None
-        if p.rerank != "none" and order:
-            final, best_sentence = self._rerank(p, plan, vector, order, first, lexical)
-            if p.definition_boost:
-                self._boost_definitions(plan, final, order[: p.rerank_depth], p.definition_boost)
-            order = [int(i) for i in np.argsort(-final, kind="stable") if allowed[i]]
+    def _full_dense(self, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+        dense = np.full(len(self.index.passages), -1.0, dtype=np.float32)
+        dense[ids] = values
+        return dense
 
-        hits, rows, seen = [], [], []
-        for i in order:
-            if p.dedupe:
-                text = self.normalized[i]
-                if any(text in other or other in text for other in seen):
-                    continue
-                seen.append(text)
-            hits.append(Hit(self.index.passages[i], float(final[i])))
-            rows.append(i)
-            if len(hits) == k:
+    def _sentence_scores(self, vector, stage: FirstStage, ranked: np.ndarray):
+        """Best-sentence scores of the passages in play: every passage while the
+        corpus is small, else the dense top and the ranked head."""
+        n = len(self.index.passages)
+        if self.exhaustive or n <= settings.SCORE_ALL_MAX_PASSAGES:
+            return self.sentences.best_sentence_scores(vector)
+        ids = ranked if stage.dense_ids is None else np.union1d(stage.dense_ids, ranked)
+        return candidates.PassageScores(ids, self.sentences.best_sentence_scores(vector, ids))
+
+    def search(self, query: str, k: int = 10, sources: set[str] | None = None,
+               pipeline: Pipeline | None = None) -> SearchResult:
+        """Rank passages; `sources` (document ids) restricts the search to those documents."""
+        started = time.perf_counter()
+        p = pipeline or self.pipeline
+        plan = self.plan(query, p)
+        mask = self._source_mask(sources) if sources else None
+        vector = self.embed_query(plan.text) if (p.dense or p.rerank != "none") else None
+        stage = self._first_stage(p, plan, vector, mask)
+
+        # Rank only as deep as k answers need; deeper only when duplicates ate the list.
+        depth = max(k, p.rerank_depth if p.rerank != "none" else 0) + 10
+        while True:
+            ranked, final, exact, best_sentence = self._ranked(p, plan, vector, stage, depth)
+            hits, rows, seen = [], [], []
+            for i, score in zip(ranked[:exact].tolist(), final[:exact].tolist()):
+                if p.dedupe:
+                    text = self.normalized[i]
+                    if any(text in other or other in text for other in seen):
+                        continue
+                    seen.append(text)
+                hits.append(Hit(self.index.passages[i], score))
+                rows.append(i)
+                if len(hits) == k:
+                    break
+            if len(hits) == k or exact == len(ranked) < depth:
                 break
+            depth *= 4
 
-        top = order[0] if order else None
-        confidence = self._confidence_features(vector, top, best_sentence, dense)
+        top = int(ranked[0]) if len(ranked) else None
+        if best_sentence is None and top is not None and vector is not None:
+            best_sentence = self._sentence_scores(vector, stage, ranked[:1])
+        confidence = self._confidence_features(vector, top, best_sentence, stage.dense_max)
         if hits:
             confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
         if "weights" in self.calibration and confidence:
@@ -248,41 +303,64 @@ class Searcher:
             details={"expansion": plan.expansion, "confidence": confidence},
         )
 
-    def _rerank(self, p: Pipeline, plan: QueryPlan, vector, order, first, lexical):
-        top = np.asarray(order[: p.rerank_depth])
-        best_sentence = self.sentences.best_sentence_scores(vector)
-        final = np.full(len(first), -np.inf, dtype=np.float32)
+    def _source_mask(self, sources: set[str]) -> np.ndarray:
+        codes = np.flatnonzero(np.isin(self.doc_ids, list(sources)))
+        return np.isin(self.doc_code, codes)
+
+    def _ranked(self, p: Pipeline, plan: QueryPlan, vector, stage: FirstStage, depth: int):
+        """The best `depth` passages in final order, their scores, how many of them are
+        surely in the order the full computation gives, and their sentence scores."""
+        order, first, exhausted = stage.candidates.top(depth)
+        if p.rerank == "none" or not len(order):
+            return order, first, len(order), None
+        best_sentence = self._sentence_scores(vector, stage, order)
+        final = self._rerank(p, plan, order, candidates.PassageScores(order, first),
+                             stage.lexical, best_sentence)
+        if p.definition_boost:
+            self._boost_definitions(plan, order[: p.rerank_depth], final, p.definition_boost)
+        by_final = np.lexsort((order, -final))
+        order, final = order[by_final], final[by_final]
+        # Passages beyond `depth` would score -1 - (their place) <= -1 - depth.
+        exact = len(order) if exhausted else int(np.count_nonzero(final > -1.0 - depth))
+        return order, final, exact, best_sentence
+
+    def _rerank(self, p: Pipeline, plan: QueryPlan, order, first, lexical, best_sentence):
+        """Final scores of `order` (the first stage's best, best first): its head re-scored."""
+        top = order[: p.rerank_depth]
         # Candidates below the re-ranked head keep their order, beneath it.
-        final[np.asarray(order)] = -1.0 - np.arange(len(order), dtype=np.float32)
+        final = -1.0 - np.arange(len(order), dtype=np.float32)
+        head = slice(0, len(top))
         if p.rerank == "cross-encoder" and self.cross_encoder is not None:
             texts = [self.index.passages[i]["text"] for i in top]
-            final[top] = self.cross_encoder.scores(plan.text, texts)
-            return final, best_sentence
+            final[head] = self.cross_encoder.scores(plan.text, texts)
+            return final
         w_first, w_sentence, w_lexical = p.rerank_weights
         head_first = fusion.minmax(first[top])
         head_lexical = fusion.minmax(lexical[top]) if lexical is not None else 0.0
-        final[top] = (w_first * head_first + w_sentence * best_sentence[top]
-                      + w_lexical * head_lexical)
-        return final, best_sentence
+        final[head] = (w_first * head_first + w_sentence * best_sentence[top]
+                       + w_lexical * head_lexical)
+        return final
 
-    def _boost_definitions(self, plan: QueryPlan, final: np.ndarray, head, boost: float) -> None:
-        """A question asking what a term means prefers the passages that define it."""
+    def _boost_definitions(self, plan: QueryPlan, head, final: np.ndarray, boost: float) -> None:
+        """A question asking what a term means prefers the passages that define it.
+        `final[j]` is the score of passage `head[j]`."""
         terms = set(defined_term_stems(plan.text))
         if terms:
-            for i in head:
+            for j, i in enumerate(head.tolist()):
                 if terms & self.defines[i]:
-                    final[i] += boost
+                    final[j] += boost
 
-    def _confidence_features(self, vector, top, best_sentence, dense) -> dict:
-        """Signals of whether the best passage answers at all, for calibration."""
+    def _confidence_features(self, vector, top, best_sentence, dense_max) -> dict:
+        """Signals of whether the best passage answers at all, for calibration.
+
+        Above SCORE_ALL_MAX_PASSAGES, max_sentence is the best over the dense
+        top and the ranked head rather than over every passage."""
         if top is None or vector is None:
             return {}
-        if best_sentence is None:
-            best_sentence = self.sentences.best_sentence_scores(vector)
         passage_vec = self.index.dense.reconstruct(int(top))
         return {
             "top_sentence": float(best_sentence[top]),
             "top_dense": float(passage_vec @ vector.reshape(-1)),
             "max_sentence": float(best_sentence.max()),
-            "max_dense": float(dense.max()) if dense is not None else float(passage_vec @ vector.reshape(-1)),
+            "max_dense": dense_max if dense_max is not None else float(passage_vec @ vector.reshape(-1)),
         }
