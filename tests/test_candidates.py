@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -152,3 +154,17 @@ def test_big_sentence_arrays_are_memory_mapped(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "DENSE_MMAP_MIN_BYTES", path.stat().st_size)
     mapped = _load_array(path)
     assert isinstance(mapped, np.memmap) and mapped.shape == (50, 384) and mapped.sum() == 50 * 384
+
+
+def test_request_path_study_runs_both_ways_and_they_agree(index_dir, tmp_path):
+    from eval import scale_path
+
+    code = scale_path.main(["--sizes", "3000", "--queries", "3", "--index", str(index_dir),
+                            "--out", str(tmp_path)])
+    assert code == 0  # study() asserts that both ways order the inputs alike
+    result = json.loads((tmp_path / "scale_path.json").read_text(encoding="utf-8"))
+    (size,) = result["sizes"]
+    assert size["passages"] == 3000 and size["sentences"] > 3000
+    assert 0 < size["candidates_median"] <= size["candidates_max"] < 3000
+    assert size["sentence_passages"] < 3000
+    assert "3,000" in (tmp_path / "scale_path.md").read_text(encoding="utf-8")
