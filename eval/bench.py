@@ -86,6 +86,7 @@ def server_env(index_dir: Path, a, cache_size: int) -> dict[str, str]:
         "CANCER_SEARCH_INDEX_DIR": str(index_dir),
         "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
         "CANCER_SEARCH_QUERY_CACHE_SIZE": str(cache_size),
+        "CANCER_SEARCH_WORD_CACHE_SIZE": str(cache_size),  # words the lexicon lacks: embedded every time
         "CANCER_SEARCH_TORCH_THREADS": str(a.torch_threads),
         "WEB_WORKERS": str(a.workers),
         "WEB_THREADS": str(a.threads),

@@ -6,14 +6,14 @@ service does (the Pipeline defaults from core/settings.py).
 
 from search_app.search import Pipeline
 
-_BARE = Pipeline(spelling=False, expansion=False, rerank="none")
+_BARE = Pipeline(spelling=False, expansion=False, bridge=False, rerank="none")
 
 CONFIGS: dict[str, Pipeline] = {
     "bm25": _BARE.replace(dense=False),
     "dense": _BARE.replace(lexical=False),
     "fusion": _BARE,
     "fusion+rerank": _BARE.replace(rerank="sentence"),
-    "fusion+lay": _BARE.replace(spelling=True, expansion=True),
+    "fusion+lay": _BARE.replace(spelling=True, expansion=True, bridge=True),
     "service": Pipeline(),
 }
 BASELINES = ("bm25", "dense")

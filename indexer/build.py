@@ -14,6 +14,8 @@ from core import analysis, models, settings
 
 from . import incremental, sources, store
 from .dense_index import build_dense_index, index_type_of
+from .bridge import write_bridge, write_lexicon
+from .definitions import write_definitions
 from .embed import embed_passages, embed_sentences
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
@@ -142,6 +144,10 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
         write_bm25(passages, tmp)
         write_vocabulary(passages, tmp)
         write_glossary(passages, tmp)
+        write_definitions(passages, tmp)
+        write_bridge(model, passages, tmp, settings.EMBED_BATCH_SIZE)
+        write_lexicon(settings.EMBED_MODEL, settings.BRIDGE_LEXICON_SIZE,
+                      settings.LEXICON_CACHE_DIR, tmp)
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_owner.npy", sentence_owner)
         model.save(tmp)

@@ -55,10 +55,28 @@ class SpellCorrector:
         return general if general else word
 
     def correct(self, text: str) -> str:
+        # A word in capitals inside a question that is not all capitals is an
+        # acronym ("EGFR", "ABVD", "MRD"): correcting it only invents a word.
+        shouting = text.isupper()
         return "".join(
-            self.correct_word(piece) if piece[:1].isalpha() else piece
+            self.correct_word(piece)
+            if piece[:1].isalpha() and (shouting or not (piece.isupper() and len(piece) > 1))
+            else piece
             for piece in re.split(r"([^\W\d_]+)", text)
         )
+
+
+_DEFINITION_CUE = re.compile(
+    r"\b(?:mean|means|meaning|definition|define|defined|what\s+(?:is|are)|what'?s|wat\s+is)\b", re.I)
+DEFINITION_CUE_STEMS = frozenset(analysis.bm25_tokens(["mean means meaning definition define defined wat"])[0])
+
+
+def defined_term_stems(text: str) -> list[str]:
+    """The stems a question asks the meaning of ("wat does refractory mean" -> refractori);
+    empty when it does not ask what something means."""
+    if not _DEFINITION_CUE.search(text):
+        return []
+    return [t for t in analysis.bm25_tokens([text])[0] if t not in DEFINITION_CUE_STEMS]
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,11 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import candidates, fusion
+from .bridging import VocabularyBridge, WordVectorCache
 from .index import Index
 from .lexical import LexicalScorer
-from .querying import Expander, SpellCorrector, glossary_groups, load_synonym_file
+from .querying import (Expander, SpellCorrector, defined_term_stems, glossary_groups,
+                       load_synonym_file)
 from .rerank import CrossEncoderReranker, SentenceReranker
 
 
@@ -32,6 +34,7 @@ class Pipeline:
     dense: bool = True
     spelling: bool = settings.SPELLING_CORRECTION
     expansion: bool = settings.QUERY_EXPANSION
+    bridge: bool = settings.VOCABULARY_BRIDGE
     fusion: str = settings.FUSION
     rrf_k: int = settings.RRF_K
     blend_alpha: float = settings.BLEND_ALPHA
@@ -42,6 +45,8 @@ class Pipeline:
     rerank_depth: int = settings.RERANK_DEPTH
     # Second-stage blend: first-stage score, best sentence, BM25 (each in 0..1).
     rerank_weights: tuple[float, float, float] = settings.RERANK_WEIGHTS
+    # Second stage: added to passages that define the term a question asks about.
+    definition_boost: float = settings.DEFINITION_BOOST
     dedupe: bool = True
 
     def replace(self, **changes) -> "Pipeline":
@@ -110,6 +115,11 @@ class Searcher:
         glossary = json.loads((index.path / "glossary.json").read_text(encoding="utf-8"))
         self.expander = Expander(load_synonym_file() + glossary_groups(glossary),
                                  self.lexical.document_frequency)
+        self.bridge = self._read_bridge(index.path)
+        definitions = index.path / "definitions.json"  # absent from builds made before it
+        self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
+                        if definitions.is_file() else [set() for _ in range(n)])
+        self.word_vectors = WordVectorCache(self._embed_words, settings.WORD_CACHE_SIZE)
         self.sentences = SentenceReranker(_load_array(index.path / "sentences.npy"),
                                           np.load(index.path / "sentence_owner.npy"), n)
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
@@ -127,6 +137,18 @@ class Searcher:
         self.confidence_threshold = confidence_threshold
         self._embed_cached = lru_cache(maxsize=max(settings.QUERY_CACHE_SIZE, 1))(self._embed)
 
+    def _read_bridge(self, path) -> VocabularyBridge | None:
+        words_file, vectors_file = path / "bridge_words.json", path / "bridge_vectors.npy"
+        if not (words_file.is_file() and vectors_file.is_file()):
+            return None  # a build from before the bridge: BM25 sees the query's own words only
+        lexicon_file, lexicon_vectors = path / "lexicon_words.json", path / "lexicon_vectors.npy"
+        lexicon = (json.loads(lexicon_file.read_text(encoding="utf-8"))
+                   if lexicon_file.is_file() and lexicon_vectors.is_file() else [])
+        return VocabularyBridge(json.loads(words_file.read_text(encoding="utf-8")),
+                                np.load(vectors_file), self.lexical.retriever.vocab_dict,
+                                settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS,
+                                lexicon, np.load(lexicon_vectors, mmap_mode="r") if lexicon else None)
+
     def _read_calibration(self) -> dict:
         path = self.index.path / "calibration.json"
         if path.is_file():
@@ -139,8 +161,12 @@ class Searcher:
         vector.setflags(write=False)
         return vector
 
+    def _embed_words(self, words: list[str]) -> np.ndarray:
+        return models.embed(self.model, words, batch_size=max(len(words), 1))
+
     def clear_cache(self) -> None:
         self._embed_cached.cache_clear()
+        self.word_vectors.clear()
 
     def embed_query(self, text: str) -> np.ndarray:
         """LRU-cached: a repeated query skips the model."""
@@ -155,6 +181,11 @@ class Searcher:
                 corrected, text = fixed, fixed
         tokens = analysis.bm25_tokens([text])[0]
         expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
+        if pipeline.bridge and self.bridge is not None:
+            unknown = self.bridge.unknown_words(text)
+            if unknown:
+                vectors = self.bridge.word_vectors(unknown, self.word_vectors.vectors)
+                expansion += self.bridge.expand(vectors, tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
                          expansion=expansion)
 
@@ -285,6 +316,8 @@ class Searcher:
         best_sentence = self._sentence_scores(vector, stage, order)
         final = self._rerank(p, plan, order, candidates.PassageScores(order, first),
                              stage.lexical, best_sentence)
+        if p.definition_boost:
+            self._boost_definitions(plan, order[: p.rerank_depth], final, p.definition_boost)
         by_final = np.lexsort((order, -final))
         order, final = order[by_final], final[by_final]
         # Passages beyond `depth` would score -1 - (their place) <= -1 - depth.
@@ -307,6 +340,15 @@ class Searcher:
         final[head] = (w_first * head_first + w_sentence * best_sentence[top]
                        + w_lexical * head_lexical)
         return final
+
+    def _boost_definitions(self, plan: QueryPlan, head, final: np.ndarray, boost: float) -> None:
+        """A question asking what a term means prefers the passages that define it.
+        `final[j]` is the score of passage `head[j]`."""
+        terms = set(defined_term_stems(plan.text))
+        if terms:
+            for j, i in enumerate(head.tolist()):
+                if terms & self.defines[i]:
+                    final[j] += boost
 
     def _confidence_features(self, vector, top, best_sentence, dense_max) -> dict:
         """Signals of whether the best passage answers at all, for calibration.

@@ -37,6 +37,16 @@ def test_correction_never_raises(speller, text):
     assert isinstance(speller.correct(text), str)
 
 
+@pytest.mark.parametrize("typed, fixed", [
+    ("EGFR mutation testing", "EGFR mutation testing"),
+    ("ABVD regimen for Hodgkin lymphoma", "ABVD regimen for Hodgkin lymphoma"),
+    ("MRD after daratumamab", "MRD after daratumumab"),
+    ("WAT IS SMOLDERING MYLOMA", "WAT IS SMOLDERING myeloma"),  # all capitals: not acronyms
+])
+def test_acronyms_are_left_alone_unless_the_whole_question_is_capitals(speller, typed, fixed):
+    assert speller.correct(typed) == fixed
+
+
 def test_synonym_lines_are_directional_or_two_way():
     one_way = parse_synonym_line("thick blood | sticky blood => plasmapheresis")
     assert [p.tokens for p in one_way.sources] == [("thick", "blood"), ("sticki", "blood")]

@@ -1,0 +1,98 @@
+"""Bridge a reader's words to the words the corpus uses, through the embedding model.
+
+BM25 only matches words the documents contain, and the synonym file only the
+pairs a maintainer thought of. A query word the corpus never uses ("pee",
+"germs", "skeleton") is looked up in a lexicon of common English words whose
+vectors the indexer computed (or embedded, if rarer) and replaced, for BM25,
+by its nearest corpus content words ("urine", "bacteria", "skeletal",
+"bones"). Words the corpus already has are left alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from core import analysis
+
+
+class VocabularyBridge:
+    def __init__(self, words: list[str], vectors: np.ndarray, known_tokens,
+                 min_similarity: float, neighbours: int,
+                 lexicon: list[str] = (), lexicon_vectors: np.ndarray | None = None):
+        self.words = words
+        self.vectors = vectors
+        self.tokens = [tuple(t) for t in analysis.bm25_tokens(words)] if words else []
+        self.known = known_tokens  # BM25 vocabulary: tokens the corpus has
+        self.min_similarity = min_similarity
+        self.neighbours = neighbours
+        self._stop = frozenset(analysis.STOPWORDS)
+        # Common English words' vectors, computed by the indexer (float16 on disk).
+        self.lexicon = {w: i for i, w in enumerate(lexicon)}
+        self.lexicon_vectors = lexicon_vectors
+
+    def word_vectors(self, words: list[str], embed) -> np.ndarray:
+        """From the lexicon where it has the word; `embed` (the model) for the rest."""
+        rows = [self.lexicon.get(w) for w in words]
+        missing = [w for w, r in zip(words, rows) if r is None]
+        fresh = iter(embed(missing)) if missing else iter(())
+        out = [self.lexicon_vectors[r].astype(np.float32) if r is not None else next(fresh)
+               for r in rows]
+        return np.asarray(out, dtype=np.float32).reshape(len(words), -1)
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Content words of the query that no passage contains, in order, once each."""
+        out: list[str] = []
+        for word in analysis.words(text):
+            if len(word) < 3 or word in self._stop or word in out:
+                continue
+            tokens = analysis.bm25_tokens([word])[0]
+            if tokens and not any(t in self.known for t in tokens):
+                out.append(word)
+        return out
+
+    def neighbours_of(self, vector: np.ndarray) -> list[int]:
+        sims = self.vectors @ vector
+        top = np.argpartition(-sims, min(self.neighbours, len(sims) - 1))[: self.neighbours]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [int(i) for i in top if sims[i] >= self.min_similarity]
+
+    def expand(self, word_vectors: np.ndarray, tokens: list[str]) -> list[str]:
+        """BM25 tokens of the corpus words nearest to each unknown word, not already in `tokens`."""
+        added: list[str] = []
+        if not len(self.words):
+            return added
+        for vector in word_vectors:
+            for i in self.neighbours_of(vector):
+                added.extend(t for t in self.tokens[i] if t not in tokens and t not in added)
+        return added
+
+
+class WordVectorCache:
+    """LRU of word vectors: words recur across questions far more than whole questions do."""
+
+    def __init__(self, embed, size: int):
+        self.embed = embed  # list[str] -> array, one model call
+        self.size = max(size, 1)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # a worker's request threads share it
+
+    def vectors(self, words: list[str]) -> np.ndarray:
+        with self._lock:
+            found = {w: self._cache[w] for w in words if w in self._cache}
+        missing = [w for w in words if w not in found]
+        if missing:  # the model runs outside the lock
+            found.update(zip(missing, self.embed(missing)))
+        with self._lock:
+            for w in words:
+                self._cache[w] = found[w]
+                self._cache.move_to_end(w)
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        return np.asarray([found[w] for w in words], dtype=np.float32).reshape(len(words), -1)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()

@@ -1,0 +1,99 @@
+"""The vocabulary bridge: query words the corpus lacks reach the corpus words they mean."""
+
+import json
+
+import numpy as np
+import pytest
+
+from search_app.bridging import VocabularyBridge, WordVectorCache
+
+
+def test_index_holds_a_vector_for_each_corpus_content_word(index):
+    words = json.loads((index.path / "bridge_words.json").read_text(encoding="utf-8"))
+    vectors = np.load(index.path / "bridge_vectors.npy")
+    assert len(words) == len(vectors) == len(set(words))
+    assert {"urine", "bacteria", "solitary"} <= set(words)
+    assert not {"the", "what", "my"} & set(words)  # stopwords are never targets
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+@pytest.fixture()
+def searcher(app):
+    return app.extensions["searcher"]
+
+
+@pytest.mark.parametrize("word, corpus_word", [
+    ("illness", "diseas"),  # disease
+    ("skeleton", "bone"),
+    ("lone", "solitari"),   # solitary
+])
+def test_unknown_lay_words_bridge_to_corpus_words(searcher, word, corpus_word):
+    plan = searcher.plan(f"what about the {word}", searcher.pipeline)
+    assert corpus_word in plan.expansion
+    assert corpus_word in plan.tokens
+
+
+def test_words_the_corpus_has_are_not_bridged(searcher):
+    bridge = searcher.bridge
+    assert bridge.unknown_words("myeloma kidneys the what") == []
+    assert bridge.unknown_words("my pee and my pee germs") == ["pee", "germs"]
+
+
+def test_the_bridge_is_a_pipeline_switch(searcher):
+    off = searcher.plan("a lone tumour", searcher.pipeline.replace(bridge=False))
+    on = searcher.plan("a lone tumour", searcher.pipeline)
+    assert "solitari" not in off.tokens and "solitari" in on.tokens
+
+
+def test_bridge_keeps_only_neighbours_above_the_threshold():
+    vectors = np.eye(3, dtype=np.float32)
+    bridge = VocabularyBridge(["alpha", "beta", "gamma"], vectors, {}, 0.5, 2)
+    query = np.array([[0.9, 0.3, 0.0]], dtype=np.float32)
+    assert bridge.expand(query, []) == ["alpha"]  # beta is 0.3 away from the bar
+    assert bridge.expand(query, ["alpha"]) == []  # nothing the query already has
+
+
+def test_word_cache_embeds_each_word_once_and_forgets_the_oldest():
+    calls = []
+
+    def embed(words):
+        calls.append(list(words))
+        return np.array([[len(w), 1.0] for w in words], dtype=np.float32)
+
+    cache = WordVectorCache(embed, size=2)
+    assert cache.vectors(["ab", "abc"]).tolist() == [[2.0, 1.0], [3.0, 1.0]]
+    cache.vectors(["abc", "ab"])
+    assert calls == [["ab", "abc"]]
+    cache.vectors(["abcd"])  # evicts the least recently used: "abc"
+    cache.vectors(["ab", "abc"])
+    assert calls[-1] == ["abc"]
+
+
+def test_common_words_come_from_the_index_lexicon_without_the_model(searcher):
+    bridge = searcher.bridge
+    assert "skeleton" in bridge.lexicon and "urine" in bridge.lexicon
+    calls = []
+
+    def embed(words):
+        calls.append(list(words))
+        return searcher._embed_words(words)
+
+    vectors = bridge.word_vectors(["skeleton", "zzqxv"], embed)
+    assert calls == [["zzqxv"]]  # only the word the lexicon lacks reaches the model
+    fresh = searcher._embed_words(["skeleton"])[0]
+    assert float(vectors[0] @ fresh) > 0.99  # float16 on disk, same vector
+
+
+def test_lexicon_vectors_are_cached_per_model_and_reused(tmp_path, monkeypatch):
+    from core import models
+    from indexer import bridge
+
+    first_words, first = bridge.lexicon_vectors("all-MiniLM-L6-v2", 50, tmp_path)
+    assert len(first_words) == 50 == len(first) and len(list(tmp_path.iterdir())) == 1
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the cached lexicon must not call the model")
+
+    monkeypatch.setattr(models, "embed", no_model)
+    again_words, again = bridge.lexicon_vectors("all-MiniLM-L6-v2", 50, tmp_path)
+    assert again_words == first_words and np.array_equal(again, first)
