@@ -56,6 +56,10 @@ MAX_QUERY_CHARS = _env("MAX_QUERY_CHARS", 1000, int)
 # Below this score the service says it is not confident. The index's
 # calibration.json (written by `python -m eval calibrate`) takes precedence.
 CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
+# The signals `python -m eval calibrate` may mix (a logistic fit on the dev
+# questions). Few on purpose: the gold set has a few dozen out-of-scope questions.
+CONFIDENCE_FEATURES = tuple(_env(
+    "CONFIDENCE_FEATURES", "top_sentence,coverage,query_length,sentence_lead,foreign").split(","))
 
 # --- retrieval pipeline ------------------------------------------------------
 # Each stage can be switched off; eval/ measures every combination.

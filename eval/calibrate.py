@@ -12,6 +12,8 @@ import json
 import os
 from pathlib import Path
 
+from core import settings
+
 from .gold import GoldQuestion
 from .harness import DEPTH
 
@@ -66,7 +68,10 @@ def fit_logistic(rows: list[dict], labels: list[bool], features: list[str],
     return weights, bias
 
 
-def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERABLE_FLAGGED) -> dict:
+def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERABLE_FLAGGED,
+              mix: tuple[str, ...] | None = None) -> dict:
+    """`mix`: the signals the logistic combination may use (settings.CONFIDENCE_FEATURES)."""
+    mix = settings.CONFIDENCE_FEATURES if mix is None else mix
     signals: dict[str, list[tuple[float, bool]]] = {}
     rows, labels = [], []
     for q in questions:
@@ -77,7 +82,7 @@ def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERAB
         if confidence:
             rows.append(confidence)
             labels.append(q.answerable)
-    features = sorted(k for k in signals if k != "combined" and all(k in r for r in rows))
+    features = sorted(k for k in signals if k in mix and all(k in r for r in rows))
     combined = None
     if len(features) > 1 and any(labels) and not all(labels):
         weights, bias = fit_logistic(rows, labels, features)

@@ -18,6 +18,12 @@ import numpy as np
 from core import analysis
 
 
+def content_words(text: str, stop) -> list[str]:
+    """Words that can carry a question's subject: three letters or more, no
+    stopwords, in order, once each."""
+    return [w for w in dict.fromkeys(analysis.words(text)) if len(w) >= 3 and w not in stop]
+
+
 class VocabularyBridge:
     def __init__(self, words: list[str], vectors: np.ndarray, known_tokens,
                  min_similarity: float, neighbours: int,
@@ -44,14 +50,23 @@ class VocabularyBridge:
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of the query that no passage contains, in order, once each."""
-        out: list[str] = []
-        for word in analysis.words(text):
-            if len(word) < 3 or word in self._stop or word in out:
-                continue
-            tokens = analysis.bm25_tokens([word])[0]
-            if tokens and not any(t in self.known for t in tokens):
-                out.append(word)
-        return out
+        words = content_words(text, self._stop)
+        tokens = analysis.bm25_tokens(words) if words else []
+        return [w for w, t in zip(words, tokens) if t and not any(x in self.known for x in t)]
+
+    def foreignness(self, words: list[str], word_vectors: np.ndarray) -> float:
+        """How far the query's most foreign word is from anything the corpus says.
+
+        A word no passage contains and whose nearest corpus word is far away
+        ("banana", "prostate", "contagious") names a topic the library lacks;
+        a far word counts more the rarer it is in English, since common words
+        ("lot", "kind") carry little of a question's subject."""
+        if not len(words) or not len(self.words):
+            return 0.0
+        nearest = (np.asarray(word_vectors, dtype=np.float32) @ self.vectors.T).max(axis=1)
+        size = max(len(self.lexicon), 1)
+        rarity = [np.log1p(self.lexicon.get(w, size)) / np.log1p(size) for w in words]
+        return float(max((1.0 - s) * r for s, r in zip(nearest.tolist(), rarity)))
 
     def neighbours_of(self, vector: np.ndarray) -> list[int]:
         sims = self.vectors @ vector

@@ -20,7 +20,7 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import candidates, fusion
-from .bridging import VocabularyBridge, WordVectorCache
+from .bridging import VocabularyBridge, WordVectorCache, content_words
 from .index import Index
 from .lexical import LexicalScorer
 from .querying import (Expander, SpellCorrector, defined_term_stems, glossary_groups,
@@ -83,6 +83,8 @@ class QueryPlan:
     corrected: str | None  # set only when spelling correction changed something
     tokens: list[str]  # BM25 tokens, expansion included
     expansion: list[str]
+    content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
+    foreign: float = 0.0  # VocabularyBridge.foreignness of its unknown words
 
     @property
     def own_tokens(self) -> list[str]:
@@ -116,6 +118,7 @@ class Searcher:
         self.expander = Expander(load_synonym_file() + glossary_groups(glossary),
                                  self.lexical.document_frequency)
         self.bridge = self._read_bridge(index.path)
+        self._stop = frozenset(analysis.STOPWORDS)
         definitions = index.path / "definitions.json"  # absent from builds made before it
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
@@ -181,13 +184,18 @@ class Searcher:
                 corrected, text = fixed, fixed
         tokens = analysis.bm25_tokens([text])[0]
         expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
-        if pipeline.bridge and self.bridge is not None:
+        foreign = 0.0
+        # Unknown words feed the bridge and, wherever the model runs, abstention.
+        if self.bridge is not None and (pipeline.bridge or pipeline.dense or pipeline.rerank != "none"):
             unknown = self.bridge.unknown_words(text)
             if unknown:
                 vectors = self.bridge.word_vectors(unknown, self.word_vectors.vectors)
-                expansion += self.bridge.expand(vectors, tokens + expansion)
+                foreign = self.bridge.foreignness(unknown, vectors)
+                if pipeline.bridge:
+                    expansion += self.bridge.expand(vectors, tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
-                         expansion=expansion)
+                         expansion=expansion, foreign=foreign,
+                         content_words=len(content_words(text, self._stop)))
 
     # --- retrieval ------------------------------------------------------------
     def _dense_top(self, vector: np.ndarray, depth: int, mask: np.ndarray | None):
@@ -286,7 +294,7 @@ class Searcher:
         top = int(ranked[0]) if len(ranked) else None
         if best_sentence is None and top is not None and vector is not None:
             best_sentence = self._sentence_scores(vector, stage, ranked[:1])
-        confidence = self._confidence_features(vector, top, best_sentence, stage.dense_max)
+        confidence = self._confidence_features(plan, vector, top, best_sentence, stage.dense_max)
         if hits:
             confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
         if "weights" in self.calibration and confidence:
@@ -350,17 +358,27 @@ class Searcher:
                 if terms & self.defines[i]:
                     final[j] += boost
 
-    def _confidence_features(self, vector, top, best_sentence, dense_max) -> dict:
+    def _confidence_features(self, plan: QueryPlan, vector, top, best_sentence,
+                             dense_max) -> dict:
         """Signals of whether the best passage answers at all, for calibration.
 
-        Above SCORE_ALL_MAX_PASSAGES, max_sentence is the best over the dense
-        top and the ranked head rather than over every passage."""
+        A similarity means more for a short query than for a long one, and
+        more when the best sentence stands out from the next passages' than
+        when the whole topic is merely near: hence query_length and
+        sentence_lead beside it. Above SCORE_ALL_MAX_PASSAGES, max_sentence and
+        sentence_lead are over the dense top and the ranked head rather than
+        over every passage."""
         if top is None or vector is None:
             return {}
-        passage_vec = self.index.dense.reconstruct(int(top))
+        passage_vec = self.index.dense.reconstruct(top)
+        scored = np.asarray(getattr(best_sentence, "values", best_sentence), dtype=np.float64)
+        best10 = np.sort(-np.partition(-scored, min(9, len(scored) - 1))[:10])[::-1]
         return {
             "top_sentence": float(best_sentence[top]),
             "top_dense": float(passage_vec @ vector.reshape(-1)),
             "max_sentence": float(best_sentence.max()),
             "max_dense": dense_max if dense_max is not None else float(passage_vec @ vector.reshape(-1)),
+            "query_length": float(np.log1p(plan.content_words)),
+            "foreign": plan.foreign,
+            "sentence_lead": float(best10[0] - best10[1:].mean()) if len(best10) > 1 else 0.0,
         }

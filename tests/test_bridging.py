@@ -97,3 +97,25 @@ def test_lexicon_vectors_are_cached_per_model_and_reused(tmp_path, monkeypatch):
     monkeypatch.setattr(models, "embed", no_model)
     again_words, again = bridge.lexicon_vectors("all-MiniLM-L6-v2", 50, tmp_path)
     assert again_words == first_words and np.array_equal(again, first)
+
+
+def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
+    corpus = np.eye(3, dtype=np.float32)
+    lexicon = [f"common{i}" for i in range(999)] + ["rare"]  # the commonest first
+    bridge = VocabularyBridge(["alpha", "beta", "gamma"], corpus, {}, 0.5, 2, lexicon, None)
+    near, far = np.array([0.96, 0.28, 0.0]), np.array([0.0, 0.0, 0.0])
+    assert bridge.foreignness([], np.zeros((0, 3))) == 0.0
+    # A far word outweighs a near one; among far words, the rarer counts more.
+    assert bridge.foreignness(["rare"], np.array([near])) < bridge.foreignness(["rare"], np.array([far]))
+    assert bridge.foreignness(["common0"], np.array([far])) < bridge.foreignness(["rare"], np.array([far]))
+    assert bridge.foreignness(["unheard"], np.array([far])) == pytest.approx(1.0)  # beyond the lexicon
+    # The query's most foreign word decides.
+    both = bridge.foreignness(["common5", "unheard"], np.array([near, far]))
+    assert both == bridge.foreignness(["unheard"], np.array([far]))
+
+
+def test_a_topic_the_corpus_lacks_is_foreign(searcher):
+    inside = searcher.plan("can myeloma hurt my kidneys", searcher.pipeline)
+    outside = searcher.plan("best banana bread recipe", searcher.pipeline)
+    assert inside.foreign < outside.foreign
+    assert searcher.plan("myeloma kidneys", searcher.pipeline).foreign == 0.0  # no unknown word

@@ -137,6 +137,24 @@ def test_calibration_respects_the_answerable_cap():
     assert 0.5 <= result["oos_recall"] < 1.0
 
 
+def test_calibration_mixes_complementary_signals_and_only_the_named_ones():
+    # Signal a misses the first half of the out-of-scope questions, b the second;
+    # only their mix flags all of them.
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(40)] + \
+           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
+    signals = {f"in{i}": {"a": 0.6 + i / 400, "b": 0.6 + (39 - i) / 400, "noise": i % 3}
+               for i in range(40)}
+    signals |= {f"out{i}": {"a": 0.65 if i < 5 else 0.1, "b": 0.1 if i < 5 else 0.65, "noise": i % 3}
+                for i in range(10)}
+    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(details={"confidence": signals[q]}))
+    result = calibrate(searcher, gold, mix=("a", "b"))
+    assert result["feature"] == "combined"
+    assert set(result["weights"]) == {"a", "b"}
+    assert result["oos_recall"] == 1.0 and result["answerable_flagged"] <= 0.03
+    alone = calibrate(searcher, gold, mix=("a",))  # nothing to mix: the best single signal
+    assert alone["feature"] in {"a", "b"} and alone["oos_recall"] == 0.5
+
+
 def test_compare_reports_wins_losses_and_a_paired_test(tmp_path):
     def result(values):
         return {"configs": {"service": {"per_question": {

@@ -76,6 +76,17 @@ def test_confidence_separates_nonsense_from_questions(searcher):
         assert not searcher.search(query, 5).confident, query
 
 
+def test_every_signal_calibration_may_mix_is_reported(searcher):
+    from core import settings
+
+    short = searcher.search("myeloma kidneys", 5).details["confidence"]
+    long = searcher.search("how does the protein made by myeloma cells harm the kidneys", 5).details["confidence"]
+    assert set(settings.CONFIDENCE_FEATURES) <= short.keys()
+    assert short["query_length"] < long["query_length"]
+    # The best sentence leads the next passages' best: never negative.
+    assert short["sentence_lead"] >= 0 and long["sentence_lead"] >= 0
+
+
 def _tiny_cross_encoder(path):
     """A randomly initialised one-layer BERT, saved as a CrossEncoder directory."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
