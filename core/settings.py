@@ -59,7 +59,7 @@ CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
 # The signals `python -m eval calibrate` may mix (a logistic fit on the dev
 # questions). Few on purpose: the gold set has a few dozen out-of-scope questions.
 CONFIDENCE_FEATURES = tuple(_env(
-    "CONFIDENCE_FEATURES", "top_sentence,coverage,query_length,sentence_lead,foreign").split(","))
+    "CONFIDENCE_FEATURES", "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing").split(","))
 
 # --- retrieval pipeline ------------------------------------------------------
 # Each stage can be switched off; eval/ measures every combination.

@@ -19,7 +19,7 @@ import numpy as np
 
 from core import analysis, models, settings
 
-from . import candidates, fusion
+from . import answer_types, candidates, fusion
 from .bridging import VocabularyBridge, WordVectorCache, content_words
 from .index import Index
 from .lexical import LexicalScorer
@@ -119,6 +119,7 @@ class Searcher:
                                  self.lexical.document_frequency)
         self.bridge = self._read_bridge(index.path)
         self._stop = frozenset(analysis.STOPWORDS)
+        self.answer_types = answer_types.load()
         definitions = index.path / "definitions.json"  # absent from builds made before it
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
@@ -297,6 +298,8 @@ class Searcher:
         confidence = self._confidence_features(plan, vector, top, best_sentence, stage.dense_max)
         if hits:
             confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
+            confidence["answer_type_missing"] = float(answer_types.missing(
+                self.answer_types, plan.text, [self.index.passages[i]["text"] for i in rows[:3]]))
         if "weights" in self.calibration and confidence:
             confidence["combined"] = self.calibration["bias"] + sum(
                 w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())
