@@ -54,19 +54,26 @@ class VocabularyBridge:
         tokens = analysis.bm25_tokens(words) if words else []
         return [w for w, t in zip(words, tokens) if t and not any(x in self.known for x in t)]
 
-    def foreignness(self, words: list[str], word_vectors: np.ndarray) -> float:
+    def foreignness(self, words: list[str], word_vectors: np.ndarray,
+                    query_vector: np.ndarray | None = None) -> float:
         """How far the query's most foreign word is from anything the corpus says.
 
         A word no passage contains and whose nearest corpus word is far away
-        ("banana", "prostate", "contagious") names a topic the library lacks;
-        a far word counts more the rarer it is in English, since common words
-        ("lot", "kind") carry little of a question's subject."""
+        ("banana", "prostate", "contagious") names a topic the library lacks.
+        It counts more the rarer it is in English, since common words ("lot",
+        "kind") carry little of a question's subject, and the closer it is to
+        the whole query, since a word the question is about ("myeloma diet")
+        matters more than a turn of phrase ("mess up my kidneys")."""
         if not len(words) or not len(self.words):
             return 0.0
-        nearest = (np.asarray(word_vectors, dtype=np.float32) @ self.vectors.T).max(axis=1)
+        word_vectors = np.asarray(word_vectors, dtype=np.float32)
+        nearest = (word_vectors @ self.vectors.T).max(axis=1)
         size = max(len(self.lexicon), 1)
-        rarity = [np.log1p(self.lexicon.get(w, size)) / np.log1p(size) for w in words]
-        return float(max((1.0 - s) * r for s, r in zip(nearest.tolist(), rarity)))
+        rarity = np.log1p([self.lexicon.get(w, size) for w in words]) / np.log1p(size)
+        weight = rarity
+        if query_vector is not None:
+            weight = rarity * np.clip(word_vectors @ np.asarray(query_vector).reshape(-1), 0.0, 1.0)
+        return float(np.max((1.0 - nearest) * weight))
 
     def neighbours_of(self, vector: np.ndarray) -> list[int]:
         sims = self.vectors @ vector

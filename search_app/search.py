@@ -84,7 +84,8 @@ class QueryPlan:
     tokens: list[str]  # BM25 tokens, expansion included
     expansion: list[str]
     content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
-    foreign: float = 0.0  # VocabularyBridge.foreignness of its unknown words
+    unknown: list[str] = field(default_factory=list)  # words no passage contains
+    unknown_vectors: np.ndarray | None = None
 
     @property
     def own_tokens(self) -> list[str]:
@@ -185,18 +186,17 @@ class Searcher:
                 corrected, text = fixed, fixed
         tokens = analysis.bm25_tokens([text])[0]
         expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
-        foreign = 0.0
+        unknown, vectors = [], None
         # Unknown words feed the bridge and, wherever the model runs, abstention.
         if self.bridge is not None and (pipeline.bridge or pipeline.dense or pipeline.rerank != "none"):
             unknown = self.bridge.unknown_words(text)
             if unknown:
                 vectors = self.bridge.word_vectors(unknown, self.word_vectors.vectors)
-                foreign = self.bridge.foreignness(unknown, vectors)
                 if pipeline.bridge:
                     expansion += self.bridge.expand(vectors, tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
-                         expansion=expansion, foreign=foreign,
-                         content_words=len(content_words(text, self._stop)))
+                         expansion=expansion, content_words=len(content_words(text, self._stop)),
+                         unknown=unknown, unknown_vectors=vectors)
 
     # --- retrieval ------------------------------------------------------------
     def _dense_top(self, vector: np.ndarray, depth: int, mask: np.ndarray | None):
@@ -382,6 +382,7 @@ class Searcher:
             "max_sentence": float(best_sentence.max()),
             "max_dense": dense_max if dense_max is not None else float(passage_vec @ vector.reshape(-1)),
             "query_length": float(np.log1p(plan.content_words)),
-            "foreign": plan.foreign,
+            "foreign": (self.bridge.foreignness(plan.unknown, plan.unknown_vectors, vector)
+                        if plan.unknown else 0.0),
             "sentence_lead": float(best10[0] - best10[1:].mean()) if len(best10) > 1 else 0.0,
         }

@@ -16,7 +16,9 @@ def names(question):
     ("how expensive is a stem cell transplant", ["money"]),
     ("what is the usual dosage of dexamethasone", ["dose"]),
     ("how long does recovery from a transplant take", ["duration"]),
+    ("what dose of lenalidomide is usual for maintenance", ["dose"]),
     ("what is high-dose chemotherapy", []),  # a treatment's name, not a question of amount
+    ("why a high dose of chemo before the transplant", []),
     ("what is a stem cell transplant", []),
 ])
 def test_questions_asking_for_a_figure_are_recognised(question, expected):

@@ -112,10 +112,18 @@ def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
     # The query's most foreign word decides.
     both = bridge.foreignness(["common5", "unheard"], np.array([near, far]))
     assert both == bridge.foreignness(["unheard"], np.array([far]))
+    # Given the query's vector, a word counts as much as the query is about it.
+    word = np.array([[0.0, 0.0, 0.0, 1.0]])
+    wide = VocabularyBridge(["alpha"], np.array([[1.0, 0.0, 0.0, 0.0]]), {}, 0.5, 1)
+    about = wide.foreignness(["unheard"], word, np.array([0.0, 0.0, 0.6, 0.8]))
+    aside = wide.foreignness(["unheard"], word, np.array([0.0, 0.0, 0.98, 0.2]))
+    assert about == pytest.approx(0.8) and aside == pytest.approx(0.2)
 
 
 def test_a_topic_the_corpus_lacks_is_foreign(searcher):
-    inside = searcher.plan("can myeloma hurt my kidneys", searcher.pipeline)
-    outside = searcher.plan("best banana bread recipe", searcher.pipeline)
-    assert inside.foreign < outside.foreign
-    assert searcher.plan("myeloma kidneys", searcher.pipeline).foreign == 0.0  # no unknown word
+    def foreign(query):
+        return searcher.search(query, 3).details["confidence"]["foreign"]
+
+    assert foreign("myeloma kidneys") == 0.0  # no word the corpus lacks
+    # "mess" is unknown but only a turn of phrase; "banana" is what the query is about.
+    assert foreign("can myeloma mess up my kidneys") < 0.1 < foreign("best banana bread recipe")
