@@ -47,7 +47,8 @@ def cut(doc_id: str, rendering: Rendering) -> list[Passage]:
     """Passages of the rendered text, each told where it sits in the original."""
     passages = []
     for p in cut_passages(doc_id, rendering.text, rendering.sections, settings.PASSAGE_MIN_WORDS,
-                          settings.PASSAGE_TARGET_WORDS, settings.PASSAGE_MAX_WORDS):
+                          settings.PASSAGE_TARGET_WORDS, settings.PASSAGE_MAX_WORDS,
+                          settings.PASSAGE_ITEM_TAIL_SHARE):
         extra = {}
         span = rendering.original_span(p.start, p.end)
         if span:

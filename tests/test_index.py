@@ -79,3 +79,12 @@ def test_new_build_replaces_current(tmp_path):
         store.write_build(tmp_path, version, lambda d, v=version: store.write_json(
             d / "meta.json", {"version": v}))
     assert json.loads((tmp_path / "current" / "meta.json").read_text())["version"] == "v2"
+
+
+def test_a_list_items_label_starts_the_passage_that_describes_it(index):
+    """'Consolidation therapy : This is the second phase of treatment.' heads the
+    consolidation passage instead of closing the induction one."""
+    texts = [p["text"] for p in index.passages]
+    assert any(t.startswith("Consolidation therapy : This is the second phase") for t in texts)
+    assert not any(t.rstrip().endswith("This is the second phase of treatment.") for t in texts)
+    assert index.meta["chunking"]["item_tail_share"] > 0

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from core import analysis
 from indexer.passages import cut_passages
 from indexer.structure import flat_pdq, plain_text, read_sections
+from indexer.structure.model import Section
 
 FAST = settings(max_examples=60, derandomize=True, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -213,3 +214,24 @@ def test_api_answers_any_unicode_with_json_and_no_5xx(app, query):
         assert r.get_json()["query"] == query.strip()
     else:
         assert r.get_json()["error"]["code"] in {"missing_query", "invalid_query"}
+
+
+
+@st.composite
+def labelled_lists(draw):
+    """One section of sentences, some opening a list item: "Item3 : The ...".
+    Returns (text, sections)."""
+    parts = []
+    for k in range(draw(st.integers(1, 12))):
+        label = draw(st.sampled_from(["", f"Item{k} : ", f"Phase {k} therapy: ", "Drugs used include: "]))
+        parts.append(label + draw(sentence))
+    text = draw(st.sampled_from([" ", "  "])).join(parts)
+    return text, [Section(path=("Treatment",), blocks=[(0, len(text))])]
+
+
+@FAST
+@given(labelled_lists(), sizes, st.sampled_from([0.25, 0.5, 1.0]))
+def test_item_labels_moved_forward_still_slice_back_exactly(doc, size, share):
+    text, sections = doc
+    passages = cut_passages("doc", text, sections, *size, item_tail_share=share)
+    assert_exact_spans(text, sections, passages)
