@@ -16,7 +16,7 @@ from . import incremental, sources, store
 from .dense_index import build_dense_index, index_type_of
 from .bridge import write_bridge, write_lexicon
 from .definitions import write_definitions
-from .embed import embed_passages, embed_sentences
+from .embed import embed_passages, embed_sentences, sentence_pair_norms
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
 from .manifest import Document, load_manifest
@@ -151,6 +151,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
                       settings.LEXICON_CACHE_DIR, tmp)
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_owner.npy", sentence_owner)
+        np.save(tmp / "sentence_pairs.npy", sentence_pair_norms(sentence_vectors, sentence_owner))
         model.save(tmp)
         store.write_json(tmp / "meta.json", meta)
 

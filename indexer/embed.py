@@ -36,3 +36,25 @@ def embed_sentences(model, passages: list[Passage], batch_size: int):
             owner.append(n)
     vectors = models.embed(model, texts, batch_size=batch_size, progress=False)
     return vectors, np.asarray(owner, dtype="int32")
+
+
+def sentence_pair_norms(vectors, owner):
+    """|v_i + v_(i+1)| for each sentence and the next one of the same passage, 0
+    where the next sentence belongs to another passage (or there is none).
+
+    The searcher scores a pair of adjacent sentences as the mean of their
+    vectors, (q.v_i + q.v_(i+1)) / |v_i + v_(i+1)|, from the sentence cosines
+    it already has: an answer spread over two sentences needs no second
+    embedding, only this one number per sentence.
+    """
+    import numpy as np
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    owner = np.asarray(owner)
+    norms = np.zeros(len(owner), dtype=np.float32)
+    if len(owner) > 1:
+        same = owner[1:] == owner[:-1]
+        sums = vectors[:-1][same] + vectors[1:][same]
+        norms[:-1][same] = np.linalg.norm(sums, axis=1)
+    return norms
+

@@ -13,10 +13,14 @@ import numpy as np
 
 
 class SentenceReranker:
-    def __init__(self, sentence_vectors: np.ndarray, sentence_owner: np.ndarray, n_passages: int):
+    def __init__(self, sentence_vectors: np.ndarray, sentence_owner: np.ndarray, n_passages: int,
+                 pair_norms: np.ndarray | None = None):
         self.vectors = sentence_vectors
         self.owner = sentence_owner
         self.n_passages = n_passages
+        # |v_i + v_(i+1)| for adjacent sentences of one passage, 0 elsewhere
+        # (indexer.embed.sentence_pair_norms); None: single sentences only.
+        self.pair_norms = pair_norms
         # Each passage's sentences as one run of rows (the indexer writes them in
         # passage order; sorted here if not), so that scoring a few passages
         # reads only their rows.
@@ -25,6 +29,8 @@ class SentenceReranker:
             self._rows = np.argsort(sentence_owner, kind="stable")
         by_passage = sentence_owner if self._rows is None else sentence_owner[self._rows]
         self._offsets = np.searchsorted(by_passage, np.arange(n_passages + 1))
+        if self._rows is not None:
+            self.pair_norms = None  # pairs are defined in passage order only
 
     def best_sentence_scores(self, query_vector: np.ndarray,
                              passages: np.ndarray | None = None) -> np.ndarray:
@@ -34,6 +40,9 @@ class SentenceReranker:
             sims = self.vectors @ query_vector.reshape(-1)
             best = np.full(self.n_passages, -1.0, dtype=np.float32)
             np.maximum.at(best, self.owner, sims)
+            if self.pair_norms is not None:
+                rows = np.flatnonzero(self.pair_norms > 0)
+                np.maximum.at(best, self.owner[rows], self._pair_scores(sims, rows, rows))
             return best
         passages = np.asarray(passages, dtype=np.int64)
         starts = self._offsets[passages]
@@ -47,7 +56,17 @@ class SentenceReranker:
             sims = self.vectors[rows] @ query_vector.reshape(-1)
             has = lengths > 0
             best[has] = np.maximum(np.maximum.reduceat(sims, firsts[has]), best[has])
+            if self.pair_norms is not None:
+                # Position j pairs with j + 1 where both rows are one passage's neighbours.
+                j = np.flatnonzero((self.pair_norms[rows[:-1]] > 0) & (np.diff(rows) == 1))
+                local = np.repeat(np.arange(len(passages)), lengths)
+                np.maximum.at(best, local[j], self._pair_scores(sims, j, rows[j]))
         return best
+
+    def _pair_scores(self, sims: np.ndarray, at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cosine of the query with the mean of sentences `rows` and `rows + 1`,
+        whose cosines are sims[at] and sims[at + 1]: an answer may take two sentences."""
+        return ((sims[at] + sims[at + 1]) / self.pair_norms[rows]).astype(np.float32)
 
 
 class CrossEncoderReranker:

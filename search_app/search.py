@@ -125,8 +125,10 @@ class Searcher:
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
         self.word_vectors = WordVectorCache(self._embed_words, settings.WORD_CACHE_SIZE)
-        self.sentences = SentenceReranker(_load_array(index.path / "sentences.npy"),
-                                          np.load(index.path / "sentence_owner.npy"), n)
+        pairs = index.path / "sentence_pairs.npy"  # absent from builds made before it
+        self.sentences = SentenceReranker(
+            _load_array(index.path / "sentences.npy"), np.load(index.path / "sentence_owner.npy"), n,
+            _load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None)
         cross_dir = cross_encoder_dir if cross_encoder_dir is not None else settings.CROSS_ENCODER_DIR
         self.cross_encoder = CrossEncoderReranker(cross_dir) if cross_dir else None
         self.doc_of = np.array([p["doc_id"] for p in index.passages])

@@ -88,6 +88,33 @@ def test_best_sentences_of_some_passages_equal_those_of_all():
             assert (some[counts[passages] == 0] == -1.0).all()
 
 
+def test_sentence_pairs_score_the_same_on_both_paths_and_never_across_passages():
+    from indexer.embed import sentence_pair_norms
+
+    rng = np.random.default_rng(5)
+    n = 200
+    counts = rng.integers(0, 6, n)
+    owner = np.repeat(np.arange(n), counts).astype(np.int32)
+    vectors = rng.standard_normal((len(owner), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms = sentence_pair_norms(vectors, owner)
+    last = np.r_[owner[1:] != owner[:-1], True]  # a passage's last sentence pairs with nothing
+    assert (norms[last] == 0).all() and (norms[~last] > 0).all()
+    pairs = SentenceReranker(vectors, owner, n, norms)
+    single = SentenceReranker(vectors, owner, n)
+    # A query halfway between two adjacent sentences matches the pair better than either.
+    i = int(np.flatnonzero(~last)[10])
+    query = (vectors[i] + vectors[i + 1]) / np.linalg.norm(vectors[i] + vectors[i + 1])
+    everything = pairs.best_sentence_scores(query)
+    assert everything[owner[i]] == pytest.approx(1.0, abs=1e-5)
+    assert single.best_sentence_scores(query)[owner[i]] < 0.9
+    # Elsewhere a pair can only add to what single sentences score.
+    assert (everything >= single.best_sentence_scores(query) - 1e-6).all()
+    for passages in (np.arange(n), rng.choice(n, 30, replace=False), np.array([owner[i], owner[i] + 1])):
+        np.testing.assert_allclose(pairs.best_sentence_scores(query, passages), everything[passages],
+                                   rtol=0, atol=1e-6)
+
+
 @pytest.fixture()
 def searcher_at_scale(app, monkeypatch):
     """The real searcher, told that its 72 passages are a big corpus."""
