@@ -57,4 +57,3 @@ def sentence_pair_norms(vectors, owner):
         sums = vectors[:-1][same] + vectors[1:][same]
         norms[:-1][same] = np.linalg.norm(sums, axis=1)
     return norms
-

@@ -9,6 +9,8 @@ sentence-transformers CrossEncoder directory can be configured instead.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 
@@ -41,7 +43,7 @@ class SentenceReranker:
             best = np.full(self.n_passages, -1.0, dtype=np.float32)
             np.maximum.at(best, self.owner, sims)
             if self.pair_norms is not None:
-                rows = np.flatnonzero(self.pair_norms > 0)
+                rows = self._pair_rows
                 np.maximum.at(best, self.owner[rows], self._pair_scores(sims, rows, rows))
             return best
         passages = np.asarray(passages, dtype=np.int64)
@@ -62,6 +64,12 @@ class SentenceReranker:
                 local = np.repeat(np.arange(len(passages)), lengths)
                 np.maximum.at(best, local[j], self._pair_scores(sims, j, rows[j]))
         return best
+
+    @cached_property
+    def _pair_rows(self) -> np.ndarray:
+        """Sentences that open a pair: found once, on the first full scoring
+        (the candidate path never reads the whole array)."""
+        return np.flatnonzero(self.pair_norms > 0)
 
     def _pair_scores(self, sims: np.ndarray, at: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Cosine of the query with the mean of sentences `rows` and `rows + 1`,

@@ -375,14 +375,14 @@ class Searcher:
         over every passage."""
         if top is None or vector is None:
             return {}
-        passage_vec = self.index.dense.reconstruct(top)
+        top_dense = float(self.index.dense.reconstruct(top) @ vector.reshape(-1))
         scored = np.asarray(getattr(best_sentence, "values", best_sentence), dtype=np.float64)
-        best10 = np.sort(-np.partition(-scored, min(9, len(scored) - 1))[:10])[::-1]
+        best10 = np.sort(scored)[::-1][:10]
         return {
             "top_sentence": float(best_sentence[top]),
-            "top_dense": float(passage_vec @ vector.reshape(-1)),
-            "max_sentence": float(best_sentence.max()),
-            "max_dense": dense_max if dense_max is not None else float(passage_vec @ vector.reshape(-1)),
+            "top_dense": top_dense,
+            "max_sentence": float(best10[0]),
+            "max_dense": dense_max if dense_max is not None else top_dense,
             "query_length": float(np.log1p(plan.content_words)),
             "foreign": (self.bridge.foreignness(plan.unknown, plan.unknown_vectors, vector)
                         if plan.unknown else 0.0),
