@@ -12,7 +12,9 @@ script exits 1; WARNINGs are printed but do not fail):
 * every line is a JSON object with the required, correctly typed fields;
   ids unique; no duplicate question text;
 * style in patient/staff/paraphrase/keyword, split in dev/test;
-* answerable items have 1-3 evidence quotes and a known section;
+* answerable items have 1-4 evidence quotes and a known section; a quote
+  may carry "judged": "pooled" (added by blind pooled judging, not by the
+  question's author);
   out-of-scope items have no evidence and section null;
 * every quote is a byte-exact substring of <corpus>/<file>, 6-35 words,
   starts and ends on word boundaries, does not cross a line break;
@@ -353,14 +355,16 @@ def main():
 
         if not isinstance(sec, str) or sec not in known_sections:
             errors.append(f"{tag}: unknown section {sec!r}")
-        if not 1 <= len(ev) <= 3:
-            errors.append(f"{tag}: answerable item needs 1-3 evidence quotes, has {len(ev)}")
+        if not 1 <= len(ev) <= 4:
+            errors.append(f"{tag}: answerable item needs 1-4 evidence quotes, has {len(ev)}")
         found_sections = set()
         for j, e in enumerate(ev, 1):
             etag = f"{tag} quote {j}"
             if not isinstance(e, dict) or not isinstance(e.get("file"), str) \
-                    or not isinstance(e.get("quote"), str) or set(e) != {"file", "quote"}:
-                errors.append(f"{etag}: evidence must be {{'file': str, 'quote': str}}")
+                    or not isinstance(e.get("quote"), str) or not {"file", "quote"} <= set(e) <= {"file", "quote", "judged"} \
+                or e.get("judged", "pooled") != "pooled":
+                errors.append(f"{etag}: evidence must be {{'file': str, 'quote': str}}"
+                              " (and optionally 'judged': 'pooled')")
                 continue
             q, d = e["quote"], doc(e["file"])
             if d is None:
