@@ -67,7 +67,12 @@ CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
 # The signals `python -m eval calibrate` may mix (a logistic fit on the dev
 # questions). Few on purpose: the gold set has a few dozen out-of-scope questions.
 CONFIDENCE_FEATURES = tuple(_env(
-    "CONFIDENCE_FEATURES", "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing").split(","))
+    "CONFIDENCE_FEATURES",
+    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,other_cancer").split(","))
+# A cancer the passages name at least this often is one of the library's
+# subjects; a question naming only other cancers is about another disease
+# (search_app/cancers.py, lexicon/cancers.txt).
+SUBJECT_MIN_MENTIONS = _env("SUBJECT_MIN_MENTIONS", 3, int)
 
 # --- retrieval pipeline ------------------------------------------------------
 # Each stage can be switched off; eval/ measures every combination.

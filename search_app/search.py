@@ -19,7 +19,7 @@ import numpy as np
 
 from core import analysis, models, settings
 
-from . import answer_types, candidates, fusion
+from . import answer_types, cancers, candidates, fusion
 from .bridging import VocabularyBridge, WordVectorCache, content_words
 from .index import Index
 from .lexical import LexicalScorer
@@ -121,6 +121,9 @@ class Searcher:
         self.bridge = self._read_bridge(index.path)
         self._stop = frozenset(analysis.STOPWORDS)
         self.answer_types = answer_types.load()
+        self.cancer_names = cancers.load()
+        self.subject_cancers = self.cancer_names.subjects(
+            [p["text"] for p in index.passages], settings.SUBJECT_MIN_MENTIONS)
         definitions = index.path / "definitions.json"  # absent from builds made before it
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
@@ -302,6 +305,8 @@ class Searcher:
             confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
             confidence["answer_type_missing"] = float(answer_types.missing(
                 self.answer_types, plan.text, [self.index.passages[i]["text"] for i in rows[:3]]))
+            confidence["other_cancer"] = float(
+                self.cancer_names.other_cancer(plan.text, self.subject_cancers))
         if "weights" in self.calibration and confidence:
             confidence["combined"] = self.calibration["bias"] + sum(
                 w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())

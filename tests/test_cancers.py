@@ -1,0 +1,56 @@
+"""Other cancers: a question naming only diseases the library mentions in passing."""
+
+import pytest
+
+from search_app import cancers
+
+NAMES = cancers.load()
+
+
+def condition(name):
+    (found,) = NAMES.named(name)
+    return found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("see Non-Hodgkin Lymphoma Treatment", {"non-Hodgkin lymphoma"}),  # not Hodgkin lymphoma
+    ("first-line treatment of Hodgkin's disease", {"Hodgkin lymphoma"}),
+    ("acute  myeloid leukaemia induction", {"acute myeloid leukemia"}),  # spacing, spelling
+    ("is ALL the same as AML", {"acute myeloid leukemia"}),  # "ALL" is not listed: too common a word
+    ("treat all patients the same", set()),
+    ("what about cll", set()),  # abbreviations count only in capitals
+    ("CLL and MGUS", {"chronic lymphocytic leukemia", "MGUS"}),
+    ("smouldering myeloma or pancreatic cancer", {"myeloma", "pancreatic cancer"}),
+    ("is this a blood cancer", set()),  # a lay name for the library's own disease
+])
+def test_names_are_found_whole_and_longest_first(text, expected):
+    assert NAMES.named(text) == {condition(n) for n in expected}
+
+
+def test_subjects_are_the_conditions_named_often_enough():
+    texts = ["Myeloma and MGUS.", "Myeloma again; MGUS can become lymphoma.", "Multiple myeloma."]
+    assert NAMES.subjects(texts, 3) == {condition("myeloma")}
+    assert NAMES.subjects(texts, 2) == {condition("myeloma"), condition("MGUS")}
+
+
+def test_a_question_is_about_another_cancer_only_when_it_names_no_subject():
+    subjects = frozenset({condition("myeloma"), condition("MGUS")})
+    assert NAMES.other_cancer("chemo regimen for pancreatic cancer", subjects)
+    assert NAMES.other_cancer("can CLL come back", subjects)
+    assert not NAMES.other_cancer("can MGUS turn into lymphoma", subjects)  # names a subject too
+    assert not NAMES.other_cancer("is chemo hard on the kidneys", subjects)  # names no cancer
+
+
+def test_parse_groups_other_names_and_skips_comments():
+    parsed = cancers.parse(["# comment", "", "breast cancer | breast cancers", "CLL | chronic lymphocytic leukemia"])
+    assert parsed.named("Breast  Cancer and CLL") == {0, 1}
+    assert parsed.named("cll") == set()
+
+
+def test_searcher_flags_a_question_about_a_cancer_the_documents_only_mention(app):
+    searcher = app.extensions["searcher"]
+    # The PDQ page names chronic lymphocytic leukemia once, as something MGUS can become.
+    other = searcher.search("how is chronic lymphocytic leukemia staged", 5).details["confidence"]
+    own = searcher.search("how is multiple myeloma staged", 5).details["confidence"]
+    assert other["other_cancer"] == 1.0
+    assert own["other_cancer"] == 0.0
