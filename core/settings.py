@@ -73,6 +73,9 @@ CONFIDENCE_FEATURES = tuple(_env(
 # subjects; a question naming only other cancers is about another disease
 # (search_app/cancers.py, lexicon/cancers.txt).
 SUBJECT_MIN_MENTIONS = _env("SUBJECT_MIN_MENTIONS", 3, int)
+# Such a question is never answered confidently, whatever the calibrated mix says
+# (the gold set has too few of them for the mix to learn how much they weigh).
+OTHER_CANCER_ABSTAINS = _env("OTHER_CANCER_ABSTAINS", True, bool)
 
 # --- retrieval pipeline ------------------------------------------------------
 # Each stage can be switched off; eval/ measures every combination.

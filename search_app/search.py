@@ -310,8 +310,11 @@ class Searcher:
         if "weights" in self.calibration and confidence:
             confidence["combined"] = self.calibration["bias"] + sum(
                 w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())
+        # A question naming only cancers the library mentions in passing is
+        # about another disease, however close its words come to a passage.
         confident = bool(hits) and confidence.get(
-            self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold
+            self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold \
+            and not (settings.OTHER_CANCER_ABSTAINS and confidence.get("other_cancer"))
         return SearchResult(
             query=query,
             hits=hits,

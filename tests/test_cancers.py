@@ -54,3 +54,13 @@ def test_searcher_flags_a_question_about_a_cancer_the_documents_only_mention(app
     own = searcher.search("how is multiple myeloma staged", 5).details["confidence"]
     assert other["other_cancer"] == 1.0
     assert own["other_cancer"] == 0.0
+
+
+def test_the_service_does_not_answer_a_question_about_another_cancer(app, monkeypatch):
+    searcher = app.extensions["searcher"]
+    question = "how is chronic lymphocytic leukemia staged"
+    assert not searcher.search(question, 5).confident
+    assert searcher.search("how is multiple myeloma staged", 5).confident
+    monkeypatch.setattr("core.settings.OTHER_CANCER_ABSTAINS", False)
+    searcher.clear_cache()
+    assert searcher.search(question, 5).confident  # the similarities alone would answer it
