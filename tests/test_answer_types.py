@@ -20,6 +20,9 @@ def names(question):
     ("what is high-dose chemotherapy", []),  # a treatment's name, not a question of amount
     ("why a high dose of chemo before the transplant", []),
     ("what is a stem cell transplant", []),
+    ("ten-year relative survival after a transplant", ["percent"]),
+    ("how high is the prevalence of mgus in older adults", ["percent"]),
+    ("does treating early help people survive longer", []),  # asks whether, not how many
 ])
 def test_questions_asking_for_a_figure_are_recognised(question, expected):
     assert names(question) == expected
