@@ -55,15 +55,18 @@ class VocabularyBridge:
         return [w for w, t in zip(words, tokens) if t and not any(x in self.known for x in t)]
 
     def foreignness(self, words: list[str], word_vectors: np.ndarray,
-                    query_vector: np.ndarray | None = None) -> float:
-        """How far the query's most foreign word is from anything the corpus says.
+                    query_vector: np.ndarray | None = None, n_words: int | None = None) -> float:
+        """How much of the query is made of words far from anything the corpus says.
 
         A word no passage contains and whose nearest corpus word is far away
         ("banana", "prostate", "contagious") names a topic the library lacks.
         It counts more the rarer it is in English, since common words ("lot",
         "kind") carry little of a question's subject, and the closer it is to
         the whole query, since a word the question is about ("myeloma diet")
-        matters more than a turn of phrase ("mess up my kidneys")."""
+        matters more than a turn of phrase ("mess up my kidneys"). The words'
+        shares add up over the query's `n_words` content words: a question
+        about everyday life ("drinking wine or a special diet") is foreign in
+        several words, a clinical one with one odd word is not."""
         if not len(words) or not len(self.words):
             return 0.0
         word_vectors = np.asarray(word_vectors, dtype=np.float32)
@@ -73,7 +76,7 @@ class VocabularyBridge:
         weight = rarity
         if query_vector is not None:
             weight = rarity * np.clip(word_vectors @ np.asarray(query_vector).reshape(-1), 0.0, 1.0)
-        return float(np.max((1.0 - nearest) * weight))
+        return float(np.sum((1.0 - nearest) * weight) / max(n_words or len(words), 1))
 
     def neighbours_of(self, vector: np.ndarray) -> list[int]:
         sims = self.vectors @ vector

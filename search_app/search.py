@@ -392,7 +392,8 @@ class Searcher:
             "max_sentence": float(best10[0]),
             "max_dense": dense_max if dense_max is not None else top_dense,
             "query_length": float(np.log1p(plan.content_words)),
-            "foreign": (self.bridge.foreignness(plan.unknown, plan.unknown_vectors, vector)
+            "foreign": (self.bridge.foreignness(plan.unknown, plan.unknown_vectors, vector,
+                                                   plan.content_words)
                         if plan.unknown else 0.0),
             "sentence_lead": float(best10[0] - best10[1:].mean()) if len(best10) > 1 else 0.0,
         }

@@ -109,9 +109,12 @@ def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
     assert bridge.foreignness(["rare"], np.array([near])) < bridge.foreignness(["rare"], np.array([far]))
     assert bridge.foreignness(["common0"], np.array([far])) < bridge.foreignness(["rare"], np.array([far]))
     assert bridge.foreignness(["unheard"], np.array([far])) == pytest.approx(1.0)  # beyond the lexicon
-    # The query's most foreign word decides.
-    both = bridge.foreignness(["common5", "unheard"], np.array([near, far]))
-    assert both == bridge.foreignness(["unheard"], np.array([far]))
+    # Foreign words add up, as a share of the query's content words.
+    one = bridge.foreignness(["unheard"], np.array([far]), n_words=4)
+    both = bridge.foreignness(["common5", "unheard"], np.array([near, far]), n_words=4)
+    assert one == pytest.approx(0.25)
+    assert both == pytest.approx(one + bridge.foreignness(["common5"], np.array([near]), n_words=4))
+    assert bridge.foreignness(["unheard"], np.array([far]), n_words=1) > one  # nothing else asked
     # Given the query's vector, a word counts as much as the query is about it.
     word = np.array([[0.0, 0.0, 0.0, 1.0]])
     wide = VocabularyBridge(["alpha"], np.array([[1.0, 0.0, 0.0, 0.0]]), {}, 0.5, 1)
