@@ -5,8 +5,9 @@ lymphocytic leukemia": the documents use these words once each (MGUS "can
 become ... chronic lymphocytic leukemia"), so neither the foreign-word signal
 nor the similarities see a question about another disease. A readable list of
 cancer names (lexicon/cancers.txt) and the passages' own counts tell the
-library's subjects from the rest; the abstention calibration decides what a
-question naming only other cancers weighs.
+library's subjects from the rest. A question naming only other cancers is
+not answered confidently (settings.OTHER_CANCER_ABSTAINS), and the signal
+joins the calibrated mix.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ CANCERS_FILE = Path(__file__).parent / "lexicon" / "cancers.txt"
 @dataclass(frozen=True)
 class CancerNames:
     pattern: re.Pattern  # every name; the longest at a position wins
-    condition_of: dict[str, int]  # matched name (lowercased unless capitals) -> condition
+    condition_of: dict[str, int]  # name, lowercased and single-spaced -> condition
 
     def named(self, text: str) -> set[int]:
         """Conditions the text names."""
@@ -41,12 +42,7 @@ class CancerNames:
 
 
 def _key(name: str) -> str:
-    name = " ".join(name.split())
-    return name if _is_abbreviation(name) else name.lower()
-
-
-def _is_abbreviation(name: str) -> bool:
-    return name.isupper() and " " not in name
+    return " ".join(name.lower().split())
 
 
 def parse(lines: list[str]) -> CancerNames:
@@ -54,12 +50,11 @@ def parse(lines: list[str]) -> CancerNames:
     rows = [row for row in rows if row and not row.startswith("#")]
     condition_of = {_key(name): n for n, row in enumerate(rows)
                     for name in row.split("|") if name.strip()}
-    by_length = sorted(condition_of, key=len, reverse=True)
-    plain = [re.escape(n).replace(r"\ ", r"\s+") for n in by_length if not _is_abbreviation(n)]
-    capitals = [re.escape(n) for n in by_length if _is_abbreviation(n)]
-    parts = (["(?i:" + "|".join(plain) + ")"] if plain else []) + capitals
-    # A name is a whole word and not the tail of a hyphenated one ("non-Hodgkin").
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])" if parts else r"(?!)")
+    names = sorted(condition_of, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+    # A whole word, and not the tail of a hyphenated one ("non-Hodgkin"); it may
+    # head one ("myeloma-related").
+    pattern = re.compile(r"(?i)(?<![\w-])(?:" + alternatives + r")(?!\w)" if names else r"(?!)")
     return CancerNames(pattern, condition_of)
 
 
