@@ -13,8 +13,8 @@ joins the calibrated mix.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 CANCERS_FILE = Path(__file__).parent / "lexicon" / "cancers.txt"
@@ -29,16 +29,38 @@ class CancerNames:
         """Conditions the text names."""
         return {self.condition_of[_key(m.group(0))] for m in self.pattern.finditer(text)}
 
-    def subjects(self, texts: list[str], min_mentions: int) -> frozenset[int]:
-        """Conditions named at least `min_mentions` times over `texts`."""
-        counts = Counter(self.condition_of[_key(m.group(0))]
-                         for text in texts for m in self.pattern.finditer(text))
-        return frozenset(c for c, n in counts.items() if n >= min_mentions)
+    def mentions(self, texts: list[str], condition: int, enough: int | None = None) -> int:
+        """How often `texts` (lowercased, single-spaced) name `condition`, longest
+        names first, counting no further than `enough`. Only texts holding one of
+        its names are scanned, so a rare condition costs a substring search."""
+        names = [n for n, c in self.condition_of.items() if c == condition]
+        found = (m for text in texts if any(n in text for n in names)
+                 for m in self.pattern.finditer(text)
+                 if self.condition_of[_key(m.group(0))] == condition)
+        return sum(1 for _ in islice(found, enough))
 
-    def other_cancer(self, question: str, subjects: frozenset[int]) -> bool:
+    def other_cancer(self, question: str, subjects: Subjects) -> bool:
         """True when the question names cancers and none of them is a subject."""
         named = self.named(question)
-        return bool(named) and not (named & subjects)
+        return bool(named) and not any(c in subjects for c in named)
+
+
+class Subjects:
+    """The library's subjects: the conditions its passages name at least
+    `min_mentions` times. Counted on first demand, once per condition: a
+    question names few conditions, and the passages can be many."""
+
+    def __init__(self, names: CancerNames, texts: list[str], min_mentions: int):
+        self.names = names
+        self.texts = texts  # lowercased, single-spaced
+        self.min_mentions = min_mentions
+        self._known: dict[int, bool] = {}
+
+    def __contains__(self, condition: int) -> bool:
+        if condition not in self._known:  # a race only counts twice
+            count = self.names.mentions(self.texts, condition, self.min_mentions)
+            self._known[condition] = count >= self.min_mentions
+        return self._known[condition]
 
 
 def _key(name: str) -> str:

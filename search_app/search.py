@@ -121,9 +121,6 @@ class Searcher:
         self.bridge = self._read_bridge(index.path)
         self._stop = frozenset(analysis.STOPWORDS)
         self.answer_types = answer_types.load()
-        self.cancer_names = cancers.load()
-        self.subject_cancers = self.cancer_names.subjects(
-            [p["text"] for p in index.passages], settings.SUBJECT_MIN_MENTIONS)
         definitions = index.path / "definitions.json"  # absent from builds made before it
         self.defines = ([set(d) for d in json.loads(definitions.read_text(encoding="utf-8"))]
                         if definitions.is_file() else [set() for _ in range(n)])
@@ -141,6 +138,9 @@ class Searcher:
         self.passage_ids = np.array([p["id"] for p in index.passages])
         # Index-time work done once per process, not per request: dedupe compares these.
         self.normalized = [_normalized_text(p) for p in index.passages]
+        self.cancer_names = cancers.load()
+        self.subject_cancers = cancers.Subjects(self.cancer_names, self.normalized,
+                                                settings.SUBJECT_MIN_MENTIONS)
         self.calibration = self._read_calibration()
         if confidence_threshold is None:
             confidence_threshold = self.calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)

@@ -28,13 +28,18 @@ def test_names_are_found_whole_and_longest_first(text, expected):
 
 
 def test_subjects_are_the_conditions_named_often_enough():
-    texts = ["Myeloma and MGUS.", "Myeloma again; MGUS can become lymphoma.", "Multiple myeloma."]
-    assert NAMES.subjects(texts, 3) == {condition("myeloma")}
-    assert NAMES.subjects(texts, 2) == {condition("myeloma"), condition("MGUS")}
+    texts = ["myeloma and mgus.", "myeloma again; mgus can become lymphoplasmacytic lymphoma.",
+             "multiple myeloma; see non-hodgkin lymphoma treatment."]
+    three = cancers.Subjects(NAMES, texts, 3)
+    assert condition("myeloma") in three and condition("MGUS") not in three
+    assert condition("MGUS") in cancers.Subjects(NAMES, texts, 2)
+    # Longest names first: neither mention of "lymphoma" is lymphoma itself.
+    assert NAMES.mentions(texts, condition("lymphoma")) == 0
+    assert NAMES.mentions(texts, condition("non-Hodgkin lymphoma")) == 1
 
 
 def test_a_question_is_about_another_cancer_only_when_it_names_no_subject():
-    subjects = frozenset({condition("myeloma"), condition("MGUS")})
+    subjects = cancers.Subjects(NAMES, ["myeloma, mgus"] * 3, 3)
     assert NAMES.other_cancer("chemo regimen for pancreatic cancer", subjects)
     assert NAMES.other_cancer("can CLL come back", subjects)
     assert not NAMES.other_cancer("can mgus turn into lymphoma", subjects)  # names a subject too
