@@ -126,6 +126,8 @@ def search():
     }
     if result.corrected_query:
         body["corrected_query"] = result.corrected_query
+    if result.not_covered:
+        body["not_covered"] = result.not_covered
     return jsonify(body)
 
 

@@ -24,6 +24,7 @@ CANCERS_FILE = Path(__file__).parent / "lexicon" / "cancers.txt"
 class CancerNames:
     pattern: re.Pattern  # every name; the longest at a position wins
     condition_of: dict[str, int]  # name, lowercased and single-spaced -> condition
+    titles: tuple[str, ...]  # each condition's first name, as the list writes it
 
     def named(self, text: str) -> set[int]:
         """Conditions the text names."""
@@ -39,10 +40,12 @@ class CancerNames:
                  if self.condition_of[_key(m.group(0))] == condition)
         return sum(1 for _ in islice(found, enough))
 
-    def other_cancer(self, question: str, subjects: Subjects) -> bool:
-        """True when the question names cancers and none of them is a subject."""
+    def other_cancers(self, question: str, subjects: Subjects) -> list[str]:
+        """The cancers the question names, when none of them is a subject; else none."""
         named = self.named(question)
-        return bool(named) and not any(c in subjects for c in named)
+        if any(c in subjects for c in named):
+            return []
+        return [self.titles[c] for c in sorted(named)]
 
 
 class Subjects:
@@ -72,12 +75,13 @@ def parse(lines: list[str]) -> CancerNames:
     rows = [row for row in rows if row and not row.startswith("#")]
     condition_of = {_key(name): n for n, row in enumerate(rows)
                     for name in row.split("|") if name.strip()}
+    titles = tuple(row.split("|")[0].strip() for row in rows)
     names = sorted(condition_of, key=len, reverse=True)
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
     # A whole word, and not the tail of a hyphenated one ("non-Hodgkin"); it may
     # head one ("myeloma-related").
     pattern = re.compile(r"(?i)(?<![\w-])(?:" + alternatives + r")(?!\w)" if names else r"(?!)")
-    return CancerNames(pattern, condition_of)
+    return CancerNames(pattern, condition_of, titles)
 
 
 def load(path: Path = CANCERS_FILE) -> CancerNames:

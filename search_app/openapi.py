@@ -113,6 +113,9 @@ def _schemas(max_k: int) -> dict:
                 "took_ms": {"type": "number", "minimum": 0},
                 "corrected_query": {"type": "string",
                                     "description": "Present when misspellings were corrected."},
+                "not_covered": {"type": "array", "items": {"type": "string"}, "description":
+                                "Present when the question names only cancers the documents "
+                                "do not cover (then confident is false)."},
             },
         },
         "Health": {

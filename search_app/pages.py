@@ -82,6 +82,7 @@ def search():
         query=query,
         corrected_query=result.corrected_query,
         confident=result.confident,
+        not_covered=result.not_covered,
         results=[passage_view(hit.passage, stems, today) for hit in result.hits],
     )
 

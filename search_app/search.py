@@ -67,6 +67,7 @@ class SearchResult:
     took_ms: float
     corrected_query: str | None = None
     details: dict = field(default_factory=dict)
+    not_covered: list[str] = field(default_factory=list)  # other cancers the question names
 
 
 @dataclass
@@ -301,20 +302,21 @@ class Searcher:
         if best_sentence is None and top is not None and vector is not None:
             best_sentence = self._sentence_scores(vector, stage, ranked[:1])
         confidence = self._confidence_features(plan, vector, top, best_sentence, stage.dense_max)
+        others: list[str] = []
         if hits:
+            others = self.cancer_names.other_cancers(plan.text, self.subject_cancers)
             confidence["coverage"] = self.lexical.coverage(plan.own_tokens, rows[:3])
             confidence["answer_type_missing"] = float(answer_types.missing(
                 self.answer_types, plan.text, [self.index.passages[i]["text"] for i in rows[:3]]))
-            confidence["other_cancer"] = float(
-                self.cancer_names.other_cancer(plan.text, self.subject_cancers))
+            confidence["other_cancer"] = float(bool(others))
         if "weights" in self.calibration and confidence:
             confidence["combined"] = self.calibration["bias"] + sum(
                 w * confidence.get(f, 0.0) for f, w in self.calibration["weights"].items())
         # A question naming only cancers the library mentions in passing is
         # about another disease, however close its words come to a passage.
-        confident = bool(hits) and confidence.get(
-            self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold \
-            and not (settings.OTHER_CANCER_ABSTAINS and confidence.get("other_cancer"))
+        not_covered = others if settings.OTHER_CANCER_ABSTAINS else []
+        confident = bool(hits) and not not_covered and confidence.get(
+            self.calibration.get("feature", "top_sentence"), -1.0) >= self.confidence_threshold
         return SearchResult(
             query=query,
             hits=hits,
@@ -322,6 +324,7 @@ class Searcher:
             took_ms=(time.perf_counter() - started) * 1000,
             corrected_query=plan.corrected,
             details={"expansion": plan.expansion, "confidence": confidence},
+            not_covered=not_covered,
         )
 
     def _source_mask(self, sources: set[str]) -> np.ndarray:

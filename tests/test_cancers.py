@@ -40,16 +40,18 @@ def test_subjects_are_the_conditions_named_often_enough():
 
 def test_a_question_is_about_another_cancer_only_when_it_names_no_subject():
     subjects = cancers.Subjects(NAMES, ["myeloma, mgus"] * 3, 3)
-    assert NAMES.other_cancer("chemo regimen for pancreatic cancer", subjects)
-    assert NAMES.other_cancer("can CLL come back", subjects)
-    assert not NAMES.other_cancer("can mgus turn into lymphoma", subjects)  # names a subject too
-    assert not NAMES.other_cancer("is chemo hard on the kidneys", subjects)  # names no cancer
+    assert NAMES.other_cancers("chemo regimen for pancreatic cancer", subjects) == ["pancreatic cancer"]
+    assert NAMES.other_cancers("can cll or hodgkin's disease come back", subjects) == [
+        "chronic lymphocytic leukemia", "Hodgkin lymphoma"]  # the list's first name for each
+    assert NAMES.other_cancers("can mgus turn into lymphoma", subjects) == []  # names a subject too
+    assert NAMES.other_cancers("is chemo hard on the kidneys", subjects) == []  # names no cancer
 
 
 def test_parse_groups_other_names_and_skips_comments():
     parsed = cancers.parse(["# comment", "", "breast cancer | breast cancers", "CLL | chronic lymphocytic leukemia"])
     assert parsed.named("Breast  Cancer and CLL") == {0, 1}
     assert parsed.named("breast cancers, chronic lymphocytic leukemia") == {0, 1}
+    assert parsed.titles == ("breast cancer", "CLL")
 
 
 def test_searcher_flags_a_question_about_a_cancer_the_documents_only_mention(app):
@@ -69,3 +71,14 @@ def test_the_service_does_not_answer_a_question_about_another_cancer(app, monkey
     monkeypatch.setattr("core.settings.OTHER_CANCER_ABSTAINS", False)
     searcher.clear_cache()
     assert searcher.search(question, 5).confident  # the similarities alone would answer it
+
+
+def test_the_api_and_the_page_say_which_cancer_the_library_does_not_cover(client):
+    question = "how is hodgkin lymphoma treated <b>now</b>"
+    body = client.get("/api/search", query_string={"q": question}).get_json()
+    assert body["not_covered"] == ["Hodgkin lymphoma"] and body["confident"] is False
+    own = client.get("/api/search", query_string={"q": "how is multiple myeloma treated"}).get_json()
+    assert "not_covered" not in own
+    page = client.get("/search", query_string={"q": question}).get_data(as_text=True)
+    assert "do not cover Hodgkin lymphoma" in page
+    assert "<b>now</b>" not in page  # what the user typed stays escaped
