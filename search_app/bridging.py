@@ -50,7 +50,10 @@ class VocabularyBridge:
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of the query that no passage contains, in order, once each."""
-        words = content_words(text, self._stop)
+        return self.unknown(content_words(text, self._stop))
+
+    def unknown(self, words: list[str]) -> list[str]:
+        """Those of `words` (content words, see content_words) that no passage contains."""
         tokens = analysis.bm25_tokens(words) if words else []
         return [w for w, t in zip(words, tokens) if t and not any(x in self.known for x in t)]
 

@@ -192,16 +192,17 @@ class Searcher:
                 corrected, text = fixed, fixed
         tokens = analysis.bm25_tokens([text])[0]
         expansion = self.expander.expand(text, tokens) if pipeline.expansion else []
+        words = content_words(text, self._stop)
         unknown, vectors = [], None
         # Unknown words feed the bridge and, wherever the model runs, abstention.
         if self.bridge is not None and (pipeline.bridge or pipeline.dense or pipeline.rerank != "none"):
-            unknown = self.bridge.unknown_words(text)
+            unknown = self.bridge.unknown(words)
             if unknown:
                 vectors = self.bridge.word_vectors(unknown, self.word_vectors.vectors)
                 if pipeline.bridge:
                     expansion += self.bridge.expand(vectors, tokens + expansion)
         return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
-                         expansion=expansion, content_words=len(content_words(text, self._stop)),
+                         expansion=expansion, content_words=len(words),
                          unknown=unknown, unknown_vectors=vectors)
 
     # --- retrieval ------------------------------------------------------------
