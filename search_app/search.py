@@ -20,6 +20,7 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import answer_types, cancers, candidates, fusion
+from .scope import ScopeVote
 from .bridging import VocabularyBridge, WordVectorCache, content_words
 from .index import Index
 from .lexical import LexicalScorer
@@ -142,6 +143,7 @@ class Searcher:
         self.cancer_names = cancers.load()
         self.subject_cancers = cancers.Subjects(self.cancer_names, self.normalized,
                                                 settings.SUBJECT_MIN_MENTIONS)
+        self.scope = ScopeVote.load(index.path, settings.SCOPE_NEIGHBOURS)
         self.calibration = self._read_calibration()
         if confidence_threshold is None:
             confidence_threshold = self.calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
@@ -390,7 +392,7 @@ class Searcher:
         top_dense = float(self.index.dense.reconstruct(top) @ vector.reshape(-1))
         scored = np.asarray(getattr(best_sentence, "values", best_sentence), dtype=np.float64)
         best10 = np.sort(scored)[::-1][:10]
-        return {
+        features = {
             "top_sentence": float(best_sentence[top]),
             "top_dense": top_dense,
             "max_sentence": float(best10[0]),
@@ -401,3 +403,6 @@ class Searcher:
                         if plan.unknown else 0.0),
             "sentence_lead": float(best10[0] - best10[1:].mean()) if len(best10) > 1 else 0.0,
         }
+        if self.scope is not None:  # what labelled questions like this one were (search_app/scope.py)
+            features["scope_vote"] = self.scope.vote(vector)
+        return features
