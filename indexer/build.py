@@ -68,6 +68,11 @@ def _relative_to_repo(path: Path) -> str:
         return path.resolve().as_posix()
 
 
+def _digest_if_present(path: Path) -> dict[str, str]:
+    """{file name: sha256}, so that /api/health can tell the file changed since the build."""
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()} if path.is_file() else {}
+
+
 def _version(documents: list[Document], built_at: dt.datetime) -> str:
     digest = hashlib.sha256("".join(d.sha256 for d in documents).encode()).hexdigest()[:8]
     return built_at.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
@@ -118,6 +123,7 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
             "item_tail_share": settings.PASSAGE_ITEM_TAIL_SHARE,
         },
         "corpus": {d.file: d.sha256 for d in documents},
+        "scope_examples": _digest_if_present(corpus_dir / settings.SCOPE_EXAMPLES_NAME),
         "corpus_dir": _relative_to_repo(corpus_dir),
         "analysis": analysis.RECIPE,
         "layouts": layouts,

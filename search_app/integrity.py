@@ -133,14 +133,18 @@ def corpus_status(meta: dict, corpus_dir: Path) -> dict:
     """Which source files differ from the ones the index was built from.
 
     Each file is "unchanged", "changed", "missing" (gone from the corpus) or
-    "new" (in the manifest, not in the index).
+    "new" (in the manifest, not in the index). The labelled scope examples
+    count as a file of the corpus: the abstention vote is built from them.
     """
-    built = meta.get("corpus") or {}
+    built = {**(meta.get("corpus") or {}), **(meta.get("scope_examples") or {})}
     files = {}
     for name, digest in sorted(built.items()):
         now = _file_sha256(corpus_dir / name)
         files[name] = "missing" if now is None else "unchanged" if now == digest else "changed"
-    for name in sorted(_manifest_files(corpus_dir) - set(built)):
+    present = _manifest_files(corpus_dir)
+    if (corpus_dir / settings.SCOPE_EXAMPLES_NAME).is_file():
+        present.add(settings.SCOPE_EXAMPLES_NAME)
+    for name in sorted(present - set(built)):
         files[name] = "new"
     return {"changed": any(s != "unchanged" for s in files.values()), "files": files}
 

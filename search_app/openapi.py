@@ -125,7 +125,7 @@ def _schemas(max_k: int) -> dict:
                 "status": {"type": "string", "enum": ["ok"]},
                 "index_version": {"type": "string", "minLength": 1},
                 "corpus_changed": {"type": "boolean", "description":
-                                   "true when a source file differs from the one indexed"},
+                                   "true when a source file (or the labelled scope examples) differs from the one indexed"},
                 "corpus": {"type": "object", "additionalProperties": {
                     "type": "string", "enum": ["unchanged", "changed", "missing", "new"]}},
                 "index": {"type": "object", "description": "The index build's metadata.",

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core import settings
 from indexer import store
 from search_app import create_app, integrity, requestlog
 from search_app.index import IndexUnavailable
@@ -292,7 +293,7 @@ def test_health_reports_version_and_unchanged_corpus(client, index):
     body = client.get("/api/health").get_json()
     assert body["index_version"] == index.version == body["index"]["version"]
     assert body["corpus_changed"] is False
-    assert set(body["corpus"]) == set(index.meta["corpus"])
+    assert set(body["corpus"]) == set(index.meta["corpus"]) | {settings.SCOPE_EXAMPLES_NAME}
     assert set(body["corpus"].values()) == {"unchanged"}
 
 
@@ -300,9 +301,12 @@ def test_health_notices_a_corpus_edited_since_the_build(own_app, own_dirs):
     _, corpus = own_dirs
     edited = corpus / "acs-multiple-myeloma-treatment-options.txt"
     manifest = corpus / "manifest.json"
+    examples = corpus / settings.SCOPE_EXAMPLES_NAME
     original_text, original_manifest = edited.read_bytes(), manifest.read_bytes()
+    original_examples = examples.read_bytes()
     try:
         edited.write_bytes(original_text.replace(b"myeloma", b"mye1oma", 1))
+        examples.write_bytes(original_examples + b'{"question": "new?", "answerable": false}\n')
         data = json.loads(original_manifest)
         data["documents"].append({**data["documents"][0], "id": "new-doc", "file": "new.txt"})
         manifest.write_text(json.dumps(data))
@@ -311,11 +315,13 @@ def test_health_notices_a_corpus_edited_since_the_build(own_app, own_dirs):
         assert body["corpus"]["acs-multiple-myeloma-treatment-options.txt"] == "changed"
         assert body["corpus"]["nci-pdq-plasma-cell-neoplasms-treatment-patient.txt"] == "unchanged"
         assert body["corpus"]["new.txt"] == "new"
+        assert body["corpus"][settings.SCOPE_EXAMPLES_NAME] == "changed"
         edited.unlink()
         assert get(own_app, "/api/health").get_json()["corpus"][edited.name] == "missing"
     finally:
         edited.write_bytes(original_text)
         manifest.write_bytes(original_manifest)
+        examples.write_bytes(original_examples)
     assert get(own_app, "/api/health").get_json()["corpus_changed"] is False
 
 
