@@ -19,9 +19,9 @@ from .definitions import write_definitions
 from .embed import embed_passages, embed_sentences, sentence_pair_norms
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
-from .scope import write_scope
 from .manifest import Document, load_manifest
 from .passages import Passage
+from .scope import write_scope
 
 INDEX_FORMAT = 1
 PACKAGES = ("torch", "sentence-transformers", "transformers", "faiss-cpu", "nltk",

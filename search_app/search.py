@@ -20,13 +20,13 @@ import numpy as np
 from core import analysis, models, settings
 
 from . import answer_types, cancers, candidates, fusion
-from .scope import ScopeVote
 from .bridging import VocabularyBridge, WordVectorCache, content_words
 from .index import Index
 from .lexical import LexicalScorer
 from .querying import (Expander, SpellCorrector, defined_term_stems, glossary_groups,
                        load_synonym_file)
 from .rerank import CrossEncoderReranker, SentenceReranker
+from .scope import ScopeVote
 
 
 @dataclass(frozen=True)
