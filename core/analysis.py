@@ -45,6 +45,16 @@ def normalize(text: str) -> str:
 
 _TOKEN = re.compile(RECIPE["token_pattern"])
 _STOPWORD_SET = frozenset(STOPWORDS)
+# "Stage I" loses its numeral to the stopword list ("i") and the two-letter
+# token rule, so stage I, II and III passages looked alike to BM25. A numeral
+# after "stage" (Roman or Arabic) also becomes one token: "stage 3" = "stage III".
+_STAGE = re.compile(r"\bstage\s+(iv|iii|ii|i|4|3|2|1)\b")
+_ROMAN = {"1": "i", "2": "ii", "3": "iii", "4": "iv"}
+
+
+def stage_terms(lowered: str) -> str:
+    """Lowercased text with "stage N" followed by its token "stageN" (Roman)."""
+    return _STAGE.sub(lambda m: f"{m.group(0)} stage{_ROMAN.get(m.group(1), m.group(1))}", lowered)
 
 
 def _tokenize(texts: list[str], stopwords: frozenset[str]) -> list[list[str]]:
@@ -55,7 +65,7 @@ def _tokenize(texts: list[str], stopwords: frozenset[str]) -> list[list[str]]:
     stems: dict[str, str] = {}
     out = []
     for text in texts:
-        words = [w for w in _TOKEN.findall(normalize(text).lower()) if w not in stopwords]
+        words = [w for w in _TOKEN.findall(stage_terms(normalize(text).lower())) if w not in stopwords]
         out.append([stems[w] if w in stems else stems.setdefault(w, stem(w)) for w in words])
     return out
 

@@ -104,3 +104,23 @@ def test_phrases_sharing_a_first_word_each_trigger_and_groups_keep_file_order():
     added = expander.expand("bone marrow transplant and bone pain and bone pain",
                             ["bone", "marrow", "transplant", "bone", "pain"])
     assert added == ["ostealgia", "stem", "cell"]
+
+
+def test_a_stage_keeps_its_numeral_for_bm25():
+    from core.analysis import bm25_tokens
+
+    one, two, three, arabic = bm25_tokens(["stage I myeloma", "Stage II myeloma",
+                                           "stage III", "what is stage 3"])
+    assert "stagei" in one and "stagei" not in two and "stageii" in two
+    assert "stageiii" in three and "stageiii" in arabic
+    assert bm25_tokens(["the stage is set", "backstage 1"]) == [["stage", "set"], ["backstag"]]
+
+
+def test_bm25_tells_the_stages_apart(app):
+    from eval.configs import CONFIGS
+
+    searcher = app.extensions["searcher"]
+    for question, passage in [("stage I blood levels", "In stage I multiple"),
+                              ("stage 3 myeloma", "In stage III multiple")]:
+        hits = searcher.search(question, 3, pipeline=CONFIGS["bm25"]).hits
+        assert hits[0].passage["text"].lstrip().startswith(passage), question

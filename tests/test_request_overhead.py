@@ -19,7 +19,8 @@ WORDY = st.text(alphabet=st.sampled_from(list("abcdeiostuy' -_9ÉéßİıﬁǅΣ
 
 def bm25s_tokens(texts: list[str], stopwords) -> list[list[str]]:
     """The tokenisation the index was first built with: bm25s.tokenize itself."""
-    return bm25s.tokenize([analysis.normalize(t) for t in texts], lower=True, stopwords=list(stopwords),
+    texts = [analysis.stage_terms(analysis.normalize(t).lower()) for t in texts]
+    return bm25s.tokenize(texts, lower=True, stopwords=list(stopwords),
                           stemmer=analysis.stemmer(), token_pattern=analysis.RECIPE["token_pattern"],
                           return_ids=False, show_progress=False)
 
