@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=settings.INDEX_DIR)
     parser.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
     parser.add_argument("--split", default="all", choices=["all", "dev", "test"])
+    parser.add_argument("--gold", type=Path, help="another question file in the gold format "
+                        "(e.g. eval/fresh.jsonl, written blind after a change, never tuned on)")
     parser.add_argument("--configs", help="comma-separated subset of configurations")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
     parser.add_argument("--name", help="result file name (default: eval-<split>)")
@@ -70,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.configs:
         configs = {name: CONFIGS[name] for name in args.configs.split(",")}
     searcher = _searcher(args.index)
-    results = run_configs(searcher, load_gold(split=args.split), _sources(args.corpus), configs)
+    questions = load_gold(args.gold, split=args.split) if args.gold else load_gold(split=args.split)
+    results = run_configs(searcher, questions, _sources(args.corpus), configs)
     results.update(
         split=args.split,
         index_version=searcher.index.version,
@@ -79,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         command="python -m eval " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
-    paths = write(results, args.out, args.name or f"eval-{args.split}")
+    default_name = f"eval-{args.gold.stem}-{args.split}" if args.gold else f"eval-{args.split}"
+    paths = write(results, args.out, args.name or default_name)
     print(markdown_table(results))
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     return 0

@@ -188,3 +188,24 @@ def test_coverage_counts_the_query_words_the_passages_hold(app):
     assert lexical.coverage(["plasmapheresi"], plasma) == 1.0
     assert lexical.coverage(["plasmapheresi", "zzzunknown"], plasma) < 0.5  # the unknown word is rarer
     assert lexical.coverage([], plasma) == 0.0
+
+
+def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_texts):
+    """eval/fresh.jsonl was written blind after the last change: it measures, nobody tunes on it."""
+    from core import settings
+    from eval.gold import GOLD_FILE
+
+    fresh = load_gold(GOLD_FILE.parent / "fresh.jsonl")
+    assert len(fresh) >= 90 and {q.style for q in fresh} == set(STYLES)
+    for q in fresh:
+        assert all(quote in source_texts[file] for file, quote in q.evidence), q.id
+        assert bool(q.evidence) == q.answerable, q.id
+
+    def key(text):
+        return " ".join(text.lower().split())
+
+    examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
+    taken = {key(q.question) for q in load_gold()} | {
+        key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()}
+    assert not taken & {key(q.question) for q in fresh}
+    assert not {q.id for q in load_gold()} & {q.id for q in fresh}
