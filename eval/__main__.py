@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         print(compare(*args.compare, config=args.config))
         return 0
 
-    from .gold import load_gold
+    from .gold import GOLD_FILE, load_gold
 
     if args.command == "calibrate":
         from .calibrate import calibrate, record
@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.configs:
         configs = {name: CONFIGS[name] for name in args.configs.split(",")}
     searcher = _searcher(args.index)
-    questions = load_gold(args.gold, split=args.split) if args.gold else load_gold(split=args.split)
-    results = run_configs(searcher, questions, _sources(args.corpus), configs)
+    results = run_configs(searcher, load_gold(args.gold or GOLD_FILE, split=args.split),
+                          _sources(args.corpus), configs)
     results.update(
         split=args.split,
         index_version=searcher.index.version,
