@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HOST ?= 127.0.0.1
@@ -10,15 +11,23 @@ export PORT ?= 8000
 # One torch thread per worker: two workers share the 2 cores without fighting.
 export CANCER_SEARCH_TORCH_THREADS ?= 1
 
-.PHONY: install index serve test eval bench clean browser-deps
+.PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps
 
 install: $(STAMP)
+install-test: $(TEST_STAMP)
 
-$(STAMP): requirements.txt
+# Runtime packages, then this project itself (editable: the venv imports this tree).
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Test-only packages (pytest, hypothesis, schemathesis, selenium, ruff) on top.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
 
 # Build the index only when there is none, then calibrate its abstention
 # threshold on the gold set's dev questions (recorded in the index build).
@@ -28,8 +37,17 @@ index: $(STAMP)
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
 
-test: $(STAMP) browser-deps
+# Lint, then every tier: unit, integration (a real index, real servers), browser.
+test: $(TEST_STAMP) browser-deps lint
 	$(PY) -m pytest
+
+# The unit tier alone: no index build, no server, no browser (well under 30 s).
+test-fast: $(TEST_STAMP)
+	$(PY) -m pytest -m unit -q
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Headless Chromium for tests/browser, from Debian, only when missing. Only root
 # can install it; without it those tests skip and say why.
@@ -48,7 +66,11 @@ bench: index
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
 	  || echo "bench: wrk missing; falling back to the Python client (less accurate)"
-	$(PY) -m eval.bench
+	$(PY) -m bench
+
+# Regenerate the settings table in docs/operations.md from core/settings.py.
+docs: $(STAMP)
+	$(PY) -m core.settings --update docs/operations.md
 
 clean:
-	rm -rf index test-output .pytest_cache
+	rm -rf index results test-output .pytest_cache

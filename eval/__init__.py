@@ -7,7 +7,7 @@ Public API::
     qrels = judge(gold, searcher.index)      # relevant passages, from evidence quotes
     results = run_configs(searcher, gold)    # every configuration, metrics from ranx
 
-The harness calls the service's own Searcher (search_app.search) with different
+The harness calls the service's own Searcher (retrieval.search) with different
 Pipeline switches; there is no second copy of the retrieval code here.
 """
 

@@ -1,6 +1,6 @@
 """python -m eval: score every retriever configuration on the gold set.
 
-    python -m eval                       # all configurations, dev + test, report under eval/results/
+    python -m eval                       # all configurations, dev + test, report under results/
     python -m eval --split test          # only the held-out questions
     python -m eval calibrate             # choose the abstention threshold on dev, record it in the index
     python -m eval --compare A.json B.json [--config service]
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core import settings
 
-RESULTS_DIR = Path(__file__).parent / "results"
+from .result_files import add_output_options, output_dir
 
 
 def _sources(corpus_dir: Path) -> dict[str, str]:
@@ -23,8 +23,8 @@ def _sources(corpus_dir: Path) -> dict[str, str]:
 
 
 def _searcher(index_dir: Path):
-    from search_app.index import load_index
-    from search_app.search import Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
 
     return Searcher(load_index(index_dir))
 
@@ -39,11 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, help="another question file in the gold format "
                         "(e.g. eval/fresh.jsonl, written blind after a change, never tuned on)")
     parser.add_argument("--configs", help="comma-separated subset of configurations")
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_output_options(parser)
     parser.add_argument("--name", help="result file name (default: eval-<split>)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
     parser.add_argument("--config", default="service", help="configuration to compare")
     args = parser.parse_args(argv)
+    settings.check_or_exit("eval")
 
     if args.compare:
         from .compare import compare
@@ -77,13 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     results.update(
         split=args.split,
         index_version=searcher.index.version,
-        calibration=searcher.calibration or {"threshold": searcher.confidence_threshold,
+        calibration=searcher.abstention.calibration or {"threshold": searcher.abstention.threshold,
                                              "feature": "top_sentence", "source": "settings"},
         date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         command="python -m eval " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
     default_name = f"eval-{args.gold.stem}-{args.split}" if args.gold else f"eval-{args.split}"
-    paths = write(results, args.out, args.name or default_name)
+    paths = write(results, output_dir(args), args.name or default_name)
     print(markdown_table(results))
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")
     return 0

@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from core import settings
+from core import index_files, settings
 
 from .gold import GoldQuestion
 from .harness import DEPTH
@@ -109,7 +109,7 @@ def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERAB
 
 def record(index_path: Path, calibration: dict) -> Path:
     """Atomically write calibration.json into the index build."""
-    path = Path(index_path) / "calibration.json"
+    path = Path(index_path) / index_files.CALIBRATION
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)

@@ -4,7 +4,7 @@
 service does (the Pipeline defaults from core/settings.py).
 """
 
-from search_app.search import Pipeline
+from retrieval.search import Pipeline
 
 _BARE = Pipeline(spelling=False, expansion=False, bridge=False, rerank="none")
 

@@ -50,9 +50,9 @@ class Head:
 
 def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
     """Features of the service's head for each answerable question."""
-    from search_app import fusion
-    from search_app.querying import defined_term_stems
-    from search_app.search import Pipeline
+    from retrieval import first_stage, fusion
+    from retrieval.querying import defined_term_stems
+    from retrieval.search import Pipeline
 
     p = pipeline or Pipeline()
     passages = searcher.index.passages
@@ -69,12 +69,12 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
             continue
         plan = searcher.plan(q.question, p)
         vector = searcher.embed_query(plan.text)
-        stage = searcher._first_stage(p, plan, vector, None)
+        stage = first_stage.run(searcher.parts, p, plan, vector, None)
         order, first, _ = stage.candidates.top(p.rerank_depth)
-        best = searcher.sentences.best_sentence_scores(vector)
+        best = searcher.parts.sentences.best_sentence_scores(vector)
         query = vector.reshape(-1)
         own = list(dict.fromkeys(plan.own_tokens))
-        idf = np.array([searcher.lexical.idf(t) for t in own])
+        idf = np.array([searcher.parts.lexical.idf(t) for t in own])
 
         def coverage(tokens: set[str]) -> float:
             found = np.array([t in tokens for t in own], dtype=float)
@@ -89,7 +89,7 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
         lexical_head = fusion.minmax(stage.lexical[order])
         rows = []
         for r, i in enumerate(order.tolist()):
-            rows.append([first_head[r], best[i], lexical_head[r], float(bool(terms & searcher.defines[i])),
+            rows.append([first_head[r], best[i], lexical_head[r], float(bool(terms & searcher.parts.defines[i])),
                          float(dense_vectors[i] @ query), coverage(text_tokens[i]),
                          coverage(heading_tokens[i]), float(heading_vectors[i] @ query), neighbour(i)])
         relevant = np.array([passages[i]["id"] in qrels[q.id] for i in order.tolist()])
@@ -143,7 +143,7 @@ def cross_validated(items: list[Head], cols: list[int], folds: int = 5, seed: in
 
 
 def service_weights(p=None) -> list[float]:
-    from search_app.search import Pipeline
+    from retrieval.search import Pipeline
 
     p = p or Pipeline()
     return [*p.rerank_weights, p.definition_boost]
@@ -177,8 +177,8 @@ def main(argv=None) -> int:
                         help="extra features to try one at a time beside the service's")
     args = parser.parse_args(argv)
 
-    from search_app.index import load_index
-    from search_app.search import Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
 
     from .gold import judge, load_gold
 

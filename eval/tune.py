@@ -37,8 +37,8 @@ def main(argv=None) -> int:
     parser.add_argument("--split", default="dev")
     args = parser.parse_args(argv)
 
-    from search_app.index import load_index
-    from search_app.search import Pipeline, Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Pipeline, Searcher
 
     searcher = Searcher(load_index(args.index))
     questions = load_gold(split=args.split)

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
     add_commands(sub)
     args = parser.parse_args(argv)
+    settings.check_or_exit("indexer")
     if args.command in ("add", "remove", "list"):
         return run(args)
 

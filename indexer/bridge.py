@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from core import analysis, models
+from core import analysis, index_files, models
 
 from .lexical import lexical_text
 from .passages import Passage
 from .store import write_json
 
-WORDS_FILE = "bridge_words.json"
-VECTORS_FILE = "bridge_vectors.npy"
+WORDS_FILE = index_files.BRIDGE_WORDS
+VECTORS_FILE = index_files.BRIDGE_VECTORS
 
 
 def content_words(passages: list[Passage]) -> list[str]:
@@ -42,8 +42,8 @@ def write_bridge(model, passages: list[Passage], out_dir: Path, batch_size: int)
     return len(words)
 
 
-LEXICON_WORDS_FILE = "lexicon_words.json"
-LEXICON_VECTORS_FILE = "lexicon_vectors.npy"
+LEXICON_WORDS_FILE = index_files.LEXICON_WORDS
+LEXICON_VECTORS_FILE = index_files.LEXICON_VECTORS
 
 
 def lexicon_words(size: int) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import analysis, models, settings
+from core import analysis, index_files, models, settings
 
 from . import incremental, sources, store
 from .dense_index import build_dense_index, index_type_of
@@ -131,10 +131,10 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
     }
 
     def write_files(tmp: Path) -> None:
-        faiss.write_index(index, str(tmp / "dense.faiss"))
-        store.write_json(tmp / "documents.json", [d.metadata() for d in documents])
+        faiss.write_index(index, str(tmp / index_files.DENSE))
+        store.write_json(tmp / index_files.DOCUMENTS, [d.metadata() for d in documents])
         store.write_jsonl(
-            tmp / "passages.jsonl",
+            tmp / index_files.PASSAGES,
             (
                 {
                     "id": p.id,
@@ -157,11 +157,11 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
         write_lexicon(settings.EMBED_MODEL, settings.BRIDGE_LEXICON_SIZE,
                       settings.LEXICON_CACHE_DIR, tmp)
         write_scope(model, corpus_dir / settings.SCOPE_EXAMPLES_NAME, tmp, settings.EMBED_BATCH_SIZE)
-        np.save(tmp / "sentences.npy", sentence_vectors)
-        np.save(tmp / "sentence_owner.npy", sentence_owner)
-        np.save(tmp / "sentence_pairs.npy", sentence_pair_norms(sentence_vectors, sentence_owner))
+        np.save(tmp / index_files.SENTENCES, sentence_vectors)
+        np.save(tmp / index_files.SENTENCE_OWNER, sentence_owner)
+        np.save(tmp / index_files.SENTENCE_PAIRS, sentence_pair_norms(sentence_vectors, sentence_owner))
         model.save(tmp)
-        store.write_json(tmp / "meta.json", meta)
+        store.write_json(tmp / index_files.META, meta)
 
     path = store.write_build(out_dir, version, write_files)
     return BuildResult(path, version, len(documents), len(passages),

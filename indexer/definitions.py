@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from core import analysis
+from core import analysis, index_files
 
 from .passages import Passage
 from .store import write_json
 
-FILE = "definitions.json"
+FILE = index_files.DEFINITIONS
 _CALLED = re.compile(r"\bcalled\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*)", re.I)
 _COPULA = re.compile(r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:an?|the|when|called)\b", re.I)
 

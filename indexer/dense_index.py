@@ -3,7 +3,7 @@
 Why a threshold and not always one kind: exact inner-product search
 (IndexFlatIP) costs time linear in the corpus but is exact and builds
 instantly; HNSW answers in near-constant time but is approximate and slow to
-build. `python -m eval.scale` measured both on 384-d vectors (README,
+build. `python -m bench.scale` measured both on 384-d vectors (README,
 "Scaling"): exact search stays under a quarter of the query-embedding time
 (the "floor") up to a few tens of thousands of passages, and no further.
 So corpora up to settings.DENSE_EXACT_MAX_PASSAGES (40,000) get IndexFlatIP;

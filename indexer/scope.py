@@ -6,7 +6,7 @@ every transplant passage. People ask the same kinds of things again (daily
 life, side-effect care, numbers or drugs the documents never give), so a
 curator keeps a file of questions labelled answerable (with the quote that
 answers) or out of scope (with why), next to the documents they were judged
-against; search_app/scope.py lets the nearest of them vote on a new question.
+against; retrieval/scope.py lets the nearest of them vote on a new question.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core import analysis, models
+from core import analysis, index_files, models
 
 from .store import write_json
 
-LABELS_FILE = "scope_examples.json"
-VECTORS_FILE = "scope_vectors.npy"
+LABELS_FILE = index_files.SCOPE_EXAMPLES
+VECTORS_FILE = index_files.SCOPE_VECTORS
 
 
 def read_examples(path: Path) -> list[dict]:

@@ -14,8 +14,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-CURRENT = "current"
-BUILDS = "builds"
+from core import index_files
+
+CURRENT = index_files.CURRENT
+BUILDS = index_files.BUILDS
 KEEP_BUILDS = 3
 
 

@@ -14,6 +14,7 @@ from core import settings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    settings.check()  # a bad setting stops the start, in one line
     app = Flask(__name__)
     app.config.update(
         INDEX_DIR=str(settings.INDEX_DIR),
@@ -30,10 +31,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
 
     from . import api, errors, pages
-    from .index import load_index
-    from .search import Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
 
-    from . import integrity, limits, live, openapi, requestlog, security
+    from retrieval import integrity
+
+    from . import limits, live, openapi, requestlog, security
 
     requestlog.register(app)  # first, so refused requests are logged too
     security.register(app)

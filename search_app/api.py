@@ -6,7 +6,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import integrity
+from retrieval import integrity
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")

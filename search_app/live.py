@@ -22,11 +22,11 @@ from typing import Callable
 
 from flask import Flask, request
 
-from core import settings
+from core import index_files, settings
 
-from . import integrity
+from retrieval import integrity
 from .errors import error_response
-from .index import Index, load_index
+from retrieval.index import Index, load_index
 from .requestlog import logger
 
 # Endpoints that do not need the index keep working while it is away.
@@ -36,9 +36,9 @@ MESSAGE = "The search index is unavailable right now; please try again shortly."
 
 def published(index_dir: str) -> str:
     """Real path of the build `index_dir` serves; OSError if it cannot be read."""
-    current = os.path.join(index_dir, "current")
+    current = os.path.join(index_dir, index_files.CURRENT)
     build = os.path.realpath(current if os.path.lexists(current) else index_dir)
-    os.stat(os.path.join(build, "meta.json"))
+    os.stat(os.path.join(build, index_files.META))
     return build
 
 

@@ -12,7 +12,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from core import settings
 
-from . import citation, context, textfragment
+from retrieval import context
+
+from . import citation, textfragment
 from .api import _raw_args, parse_query
 from .errors import ApiError
 from .highlight import highlight, query_stems

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 CORPUS_DIR = REPO_ROOT / "corpus"
+# Tests that use one of these need a real index build: the integration tier.
+INDEX_FIXTURES = {"index_dir", "index", "app", "client", "searcher", "server", "live_server"}
+TIERS = ("unit", "integration", "browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Every test gets a tier: browser (tests/browser), integration (marked, or using
+    a real index), else unit, which `make test-fast` runs alone."""
+    for item in items:
+        marked = {m.name for m in item.iter_markers()}
+        if item.path.parent.name == "browser":
+            item.add_marker(pytest.mark.browser)
+        elif not marked & set(TIERS):
+            uses_index = bool(INDEX_FIXTURES & set(item.fixturenames))
+            item.add_marker(pytest.mark.integration if uses_index else pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +38,7 @@ def index_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def index(index_dir):
-    from search_app.index import load_index
+    from retrieval.index import load_index
 
     return load_index(index_dir)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_app import answer_types
+from retrieval import answer_types
 
 TYPES = answer_types.load()
 

@@ -107,7 +107,7 @@ def test_model_and_index_load_once(app, client, monkeypatch):
     searcher = app.extensions["searcher"]
     calls = []
     monkeypatch.setattr(models, "load_embedder", lambda *a: calls.append(a))
-    monkeypatch.setattr("search_app.index.load_index", lambda *a: calls.append(a))
+    monkeypatch.setattr("retrieval.index.load_index", lambda *a: calls.append(a))
     for q in ("myeloma", "kidney", "bone pain"):
         assert client.get("/api/search", query_string={"q": q}).status_code == 200
     assert calls == [] and app.extensions["searcher"] is searcher

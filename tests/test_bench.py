@@ -10,7 +10,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from eval import bench, bench_load, bench_report, bench_stats
+from bench import bench, load as bench_load, report as bench_report, stats as bench_stats
 
 
 

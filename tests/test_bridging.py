@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from search_app.bridging import VocabularyBridge, WordVectorCache
+from retrieval.bridging import VocabularyBridge, WordVectorCache
 
 
 def test_index_holds_a_vector_for_each_corpus_content_word(index):
@@ -34,7 +34,7 @@ def test_unknown_lay_words_bridge_to_corpus_words(searcher, word, corpus_word):
 
 
 def test_words_the_corpus_has_are_not_bridged(searcher):
-    bridge = searcher.bridge
+    bridge = searcher.parts.bridge
     assert bridge.unknown_words("myeloma kidneys the what") == []
     assert bridge.unknown_words("my pee and my pee germs") == ["pee", "germs"]
 
@@ -70,17 +70,17 @@ def test_word_cache_embeds_each_word_once_and_forgets_the_oldest():
 
 
 def test_common_words_come_from_the_index_lexicon_without_the_model(searcher):
-    bridge = searcher.bridge
+    bridge = searcher.parts.bridge
     assert "skeleton" in bridge.lexicon and "urine" in bridge.lexicon
     calls = []
 
     def embed(words):
         calls.append(list(words))
-        return searcher._embed_words(words)
+        return searcher.encoder.embed_words(words)
 
     vectors = bridge.word_vectors(["skeleton", "zzqxv"], embed)
     assert calls == [["zzqxv"]]  # only the word the lexicon lacks reaches the model
-    fresh = searcher._embed_words(["skeleton"])[0]
+    fresh = searcher.encoder.embed_words(["skeleton"])[0]
     assert float(vectors[0] @ fresh) > 0.99  # float16 on disk, same vector
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_app import cancers
+from retrieval import cancers
 
 NAMES = cancers.load()
 

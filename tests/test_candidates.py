@@ -9,9 +9,9 @@ import pytest
 
 from core import settings
 from eval.gold import load_gold
-from search_app import candidates, fusion
-from search_app.rerank import SentenceReranker
-from search_app.search import Pipeline
+from retrieval import candidates, fusion
+from retrieval.rerank import SentenceReranker
+from retrieval.search import Pipeline
 
 
 def reference_top(scores: np.ndarray, allowed: np.ndarray | None, m: int):
@@ -176,7 +176,7 @@ def test_passage_scores_index_like_the_full_array():
 
 
 def test_big_sentence_arrays_are_memory_mapped(tmp_path, monkeypatch):
-    from search_app.search import _load_array
+    from retrieval.components import load_array as _load_array
 
     path = tmp_path / "sentences.npy"
     np.save(path, np.ones((50, 384), dtype=np.float32))
@@ -188,7 +188,7 @@ def test_big_sentence_arrays_are_memory_mapped(tmp_path, monkeypatch):
 
 
 def test_request_path_study_runs_both_ways_and_they_agree(index_dir, tmp_path):
-    from eval import scale_path
+    from bench.scale import path as scale_path
 
     code = scale_path.main(["--sizes", "3000", "--queries", "3", "--index", str(index_dir),
                             "--out", str(tmp_path)])

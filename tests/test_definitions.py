@@ -3,7 +3,7 @@
 import pytest
 
 from indexer.definitions import defined_terms
-from search_app.querying import defined_term_stems
+from retrieval.querying import defined_term_stems
 
 
 def test_defining_shapes_are_found_and_stemmed():

@@ -11,7 +11,7 @@ from eval.calibrate import calibrate
 from eval.compare import compare
 from eval.gold import STYLES, load_gold, judge, quote_spans
 from eval.harness import run_configs
-from search_app.search import Pipeline
+from retrieval.search import Pipeline
 
 from conftest import CORPUS_DIR, REPO_ROOT
 
@@ -175,15 +175,17 @@ def test_logistic_mix_learns_which_signal_matters():
     labels = [i >= 5 for i in range(10)]
     weights, bias = fit_logistic(rows, labels, ["useful", "noise"], l2=0.1)
     assert weights["useful"] > 0 and abs(weights["noise"]) < weights["useful"]
-    score = lambda r: bias + sum(w * r[f] for f, w in weights.items())
+    def score(r):
+        return bias + sum(w * r[f] for f, w in weights.items())
+
     assert min(score(r) for r, ok in zip(rows, labels) if ok) > max(
         score(r) for r, ok in zip(rows, labels) if not ok)
 
 
 def test_coverage_counts_the_query_words_the_passages_hold(app):
     searcher = app.extensions["searcher"]
-    lexical = searcher.lexical
-    ids = list(searcher.passage_ids)
+    lexical = searcher.parts.lexical
+    ids = list(searcher.parts.passage_ids)
     plasma = [ids.index(p["id"]) for p in searcher.index.passages if "plasmapheresis" in p["text"].lower()]
     assert lexical.coverage(["plasmapheresi"], plasma) == 1.0
     assert lexical.coverage(["plasmapheresi", "zzzunknown"], plasma) < 0.5  # the unknown word is rarer

@@ -21,8 +21,9 @@ import pytest
 
 from core import settings
 from indexer import store
-from search_app import create_app, integrity, requestlog
-from search_app.index import IndexUnavailable
+from retrieval import integrity
+from search_app import create_app, requestlog
+from retrieval.index import IndexUnavailable
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 _addresses = (f"10.6.{n // 250}.{n % 250 + 1}" for n in itertools.count())
@@ -392,7 +393,7 @@ def test_a_newly_published_build_is_served_without_restart(own_app, own_dirs, lo
         assert get(own_app, "/api/health").get_json()["index_version"] == version
         assert own_app.extensions["searcher"] is not old_searcher
         assert _search_ok(own_app)["results"]
-        assert [l["version"] for l in log_lines() if l["event"] == "index_loaded"] == [version]
+        assert [line["version"] for line in log_lines() if line["event"] == "index_loaded"] == [version]
     finally:
         tmp_link = index_dir / ".current.restore"
         os.symlink(Path("builds") / old_build.name, tmp_link)

@@ -201,7 +201,7 @@ def test_query_plan_and_spelling_never_raise(app, query):
     assert isinstance(plan.text, str) and all(isinstance(t, str) for t in plan.tokens)
     if plan.corrected is not None:
         assert plan.corrected == plan.text and plan.corrected
-    corrected = searcher.speller.correct(query)
+    corrected = searcher.parts.speller.correct(query)
     assert isinstance(corrected, str)
 
 

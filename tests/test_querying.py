@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from search_app.querying import Expander, SpellCorrector, load_synonym_file, parse_synonym_line
+from retrieval.querying import Expander, SpellCorrector, load_synonym_file, parse_synonym_line
 
 
 @pytest.fixture(scope="module")

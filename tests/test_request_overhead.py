@@ -26,8 +26,8 @@ def bm25s_tokens(texts: list[str], stopwords) -> list[list[str]]:
 
 
 def real_texts(index_dir) -> list[str]:
-    from eval.bench_floor import gold_questions
-    from search_app.querying import SYNONYMS_FILE
+    from bench.floor import gold_questions
+    from retrieval.querying import SYNONYMS_FILE
 
     with open(index_dir / "current" / "passages.jsonl", encoding="utf-8") as fh:
         passages = [json.loads(line)["text"] for line in fh if line.strip()]
@@ -51,10 +51,10 @@ def test_tokens_of_odd_text_are_bm25s_tokens(texts):
 
 
 def test_coverage_by_bisection_equals_coverage_by_isin(app, monkeypatch):
-    from eval.bench_floor import gold_questions
+    from bench.floor import gold_questions
 
     searcher = app.extensions["searcher"]
-    lexical = searcher.lexical
+    lexical = searcher.parts.lexical
     assert lexical._sorted  # bm25s writes each token's passages in order
     rng = np.random.default_rng(0)
     cases = [(searcher.plan(q, searcher.pipeline).own_tokens,
@@ -67,9 +67,9 @@ def test_coverage_by_bisection_equals_coverage_by_isin(app, monkeypatch):
 
 
 def test_unsorted_postings_are_noticed(app, tmp_path):
-    from search_app.lexical import LexicalScorer
+    from retrieval.lexical import LexicalScorer
 
-    lexical = app.extensions["searcher"].lexical
+    lexical = app.extensions["searcher"].parts.lexical
     scores = lexical.retriever.scores
     column = int(np.argmax(np.diff(scores["indptr"])))  # the token with the most passages
     start, end = scores["indptr"][column], scores["indptr"][column + 1]

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.bench_server import Server, cpu_seconds, free_port
+from bench.server import Server, cpu_seconds, free_port
 from indexer.build import build
 
 REPO = Path(__file__).resolve().parent.parent

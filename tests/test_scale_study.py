@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from eval import scale
-from eval.scale_calibrate import cluster_neighbours, lid_mle
-from eval.scale_data import BRANCHING, World
+from bench.scale import study as scale
+from bench.scale.calibrate import cluster_neighbours, lid_mle
+from bench.scale.data import BRANCHING, World
 
 
 def test_world_gives_reproducible_unit_vectors():
@@ -37,7 +37,9 @@ def test_lid_estimate_recovers_the_dimension_of_the_data():
     points = (rng.standard_normal((20_000, 6)) @ basis).astype(np.float32)
     queries = (rng.standard_normal((200, 6)) @ basis).astype(np.float32)
     # Unit vectors on a 6-d subspace lie on a 5-d sphere.
-    unit = lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)
+    def unit(x):
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
     assert 3.5 < lid_mle(unit(points), unit(queries)) < 7.0
 
 

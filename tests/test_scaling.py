@@ -11,7 +11,7 @@ import pytest
 
 from core import settings
 from indexer.dense_index import FLAT, HNSW, build_dense_index, choose_index_type, index_type_of
-from search_app.index import load_index, read_dense, resolve
+from retrieval.index import load_index, read_dense, resolve
 
 
 def unit_vectors(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
@@ -103,7 +103,7 @@ def test_a_repeated_query_skips_the_model_and_returns_the_same_vector(app, monke
             calls.append(list(texts))
             return real_model.encode(texts, **kwargs)
 
-    monkeypatch.setattr(searcher, "model", CountingModel())
+    monkeypatch.setattr(searcher.encoder, "model", CountingModel())
     text = f"does myeloma damage the kidneys {uuid.uuid4().hex}"
     first = searcher.embed_query(text)
     second = searcher.embed_query(text)

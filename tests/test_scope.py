@@ -7,7 +7,7 @@ import pytest
 
 from core import analysis, settings
 from indexer.scope import read_examples, write_scope
-from search_app.scope import ScopeVote
+from retrieval.scope import ScopeVote
 
 from conftest import CORPUS_DIR, REPO_ROOT
 
@@ -59,7 +59,7 @@ def test_the_index_embeds_the_examples_as_queries_are_embedded(index, app):
     assert float(vectors[row] @ query) == pytest.approx(1.0, abs=1e-4)
     result = searcher.search(example["question"], 5)
     asked = searcher.embed_query(result.corrected_query or analysis.normalize(example["question"]))
-    assert result.details["confidence"]["scope_vote"] == pytest.approx(searcher.scope.vote(asked), abs=1e-5)
+    assert result.details["confidence"]["scope_vote"] == pytest.approx(searcher.parts.scope.vote(asked), abs=1e-5)
 
 
 def test_write_scope_skips_a_corpus_without_examples(tmp_path):

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from search_app.search import Pipeline, Searcher
+from retrieval.search import Pipeline, Searcher
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from eval.bench_server import Server, cpu_seconds, free_port
+from bench.server import Server, cpu_seconds, free_port
 
 QUESTIONS = ["can myeloma mess up my kidneys", "what is a plasmacytoma",
              "stem cell transplant side effects", "how is MGUS treated"]

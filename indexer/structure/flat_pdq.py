@@ -177,7 +177,7 @@ def _build_sections(text, tokens, headings, key_point_lists, doc_end) -> list[Se
             path = path[:]
         _, body_from = _heading_spans(tokens, where, length)
         body_to = tokens.spans[headings[n + 1][0]][0] if n + 1 < len(headings) else doc_end
-        for kp_start, kp_end in key_point_lists:
+        for kp_start, _kp_end in key_point_lists:
             if body_from <= kp_start < body_to:
                 body_to = kp_start
         blocks = cut_out(text, body_from, body_to, CHROME)

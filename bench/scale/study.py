@@ -1,7 +1,7 @@
-"""The scale study: ``python -m eval.scale`` (about 10-15 minutes on 2 cores).
+"""The scale study: ``python -m bench.scale`` (about 10-15 minutes on 2 cores).
 
 How the search costs grow from today's ~100 passages to whole libraries, at
-10k, 100k and 1M passages of synthetic 384-d vectors (eval/scale_data.py)
+10k, 100k and 1M passages of synthetic 384-d vectors (bench/scale/data.py)
 and replicated real passage text for BM25:
 
 - dense: build time, size, load time (read vs memory-mapped), single-query
@@ -11,8 +11,8 @@ and replicated real passage text for BM25:
 - BM25 (bm25s, the service's own analyzer): build time, size, query time;
 - the rest of the request path that grows with the corpus.
 
-Prints a table and writes eval/results/scale.{json,md,png}. The floor (model
-time per query) it compares against comes from eval/results/bench.json.
+Prints a table and writes results/scale.{json,md,png}. The floor (model
+time per query) it compares against comes from bench.json there (or docs/results/).
 """
 
 from __future__ import annotations
@@ -27,18 +27,19 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from core import analysis, settings
+from core import analysis, index_files, settings
 from indexer.dense_index import FLAT, HNSW, build_dense_index
 
-from . import scale_report
-from .bench_floor import gold_questions
-from .scale_data import World, passage_texts, similarity_profile
+from . import report as scale_report
+from bench.floor import gold_questions
+from eval.result_files import REFERENCE_DIR, add_output_options, output_dir
+from .data import World, passage_texts, similarity_profile
 
-RESULTS = Path(__file__).resolve().parent / "results"
 EF_SWEEP = (32, 64, 128, 256)
 K = 10
 
@@ -98,14 +99,14 @@ def dense_study(n: int, n_queries: int, work: Path, timing_queries: int) -> dict
     out = {"passages": n, "generate_s": gen_s,
            "similarity": similarity_profile(corpus[: min(n, 20_000)], queries[:100])}
 
-    flat, build_s, build_cpu_s = cpu_timed(lambda: build_dense_index(corpus, FLAT))
-    (_, truth), _ = timed(lambda: flat.search(queries, K))
+    flat, build_s, build_cpu_s = cpu_timed(partial(build_dense_index, corpus, FLAT))
+    (_, truth), _ = timed(partial(flat.search, queries, K))
     out["flat"] = {"build_s": build_s, "build_cpu_s": build_cpu_s, "query_ms": single_query_ms(flat, queries[:timing_queries]),
                    "recall_at_10": 1.0, **load_times(flat, work, "flat")}
     del flat
     gc.collect()
 
-    hnsw, build_s, build_cpu_s = cpu_timed(lambda: build_dense_index(corpus, HNSW))
+    hnsw, build_s, build_cpu_s = cpu_timed(partial(build_dense_index, corpus, HNSW))
     del corpus
     gc.collect()
     sweep = {}
@@ -135,7 +136,7 @@ def bm25_study(n: int, unique_tokens: list[list[str]], tokenize_s_per_passage: f
     reps = -(-n // len(unique_tokens))
     tokens = (unique_tokens * reps)[:n]
     retriever = bm25s.BM25()
-    _, index_s, index_cpu_s = cpu_timed(lambda: retriever.index(tokens, show_progress=False))
+    _, index_s, index_cpu_s = cpu_timed(partial(retriever.index, tokens, show_progress=False))
     del tokens
     size = sum(v.nbytes for v in retriever.scores.values() if hasattr(v, "nbytes"))
     vocab = retriever.vocab_dict
@@ -200,23 +201,25 @@ def exact_limit(dense: list[dict], budget_ms: float) -> int:
 def sentence_ratio(index_dir: Path) -> float:
     """Sentences per passage in the real index (the re-ranker scans them all)."""
     try:
-        build = index_dir / "current" if (index_dir / "current").exists() else index_dir
-        owner = np.load(build / "sentence_owner.npy")
+        build = index_dir / index_files.CURRENT if (index_dir / index_files.CURRENT).exists() else index_dir
+        owner = np.load(build / index_files.SENTENCE_OWNER)
         return float(len(owner)) / float(owner.max() + 1)
     except (OSError, ValueError):
         return 5.0
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m eval.scale", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="10000,100000,1000000",
                    help="comma-separated corpus sizes (passages)")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--floor-ms", type=float, help="model time per query (default: bench.json)")
     p.add_argument("--index", type=Path, default=settings.INDEX_DIR,
                    help="index whose passages (BM25 text) and sentence counts to use")
-    p.add_argument("--out", type=Path, default=RESULTS)
-    return p.parse_args(argv)
+    add_output_options(p)
+    a = p.parse_args(argv)
+    a.out = output_dir(a)
+    return a
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",")]
     faiss.omp_set_num_threads(os.cpu_count() or 1)
-    floor = a.floor_ms or floor_ms(a.out / "bench.json") or floor_ms(RESULTS / "bench.json")
+    floor = a.floor_ms or floor_ms(a.out / "bench.json") or floor_ms(REFERENCE_DIR / "bench.json")
     texts = passage_texts(a.index, settings.CORPUS_DIR)
     unique_tokens, tok_s = timed(lambda: analysis.bm25_tokens(texts))
     query_tokens = analysis.bm25_tokens([analysis.normalize(q) for q in gold_questions()])

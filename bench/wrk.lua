@@ -1,5 +1,5 @@
--- wrk script for eval/bench.py: rotate through the gold questions, report JSON.
--- Usage: wrk ... -s eval/bench_wrk.lua http://127.0.0.1:PORT -- PATHS_FILE
+-- wrk script for bench/bench.py: rotate through the gold questions, report JSON.
+-- Usage: wrk ... -s bench/wrk.lua http://127.0.0.1:PORT -- PATHS_FILE
 local paths = {}
 local counter = 0
 local next_thread = 0

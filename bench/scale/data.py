@@ -8,7 +8,7 @@ few directions, variation shared by all topics (style, length), and a little
 isotropic noise. A library grows by adding topics, so the number of topics
 grows with the corpus (100 passages each).
 
-The weights were chosen with `python -m eval.scale_calibrate`, which embeds
+The weights were chosen with `python -m bench.scale.calibrate`, which embeds
 12,000 real sentences with the service's model and compares them with a
 synthetic world of the same size: local intrinsic dimensionality (how hard
 nearest-neighbour search is near a query) about 20 for both; mean
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from core import index_files
 
 import numpy as np
 
@@ -106,7 +108,7 @@ def similarity_profile(corpus: np.ndarray, queries: np.ndarray) -> dict:
 
 def passage_texts(index_dir: Path, corpus_dir: Path, words: int = 110) -> list[str]:
     """The real passages when an index exists, else the corpus cut into `words`-word pieces."""
-    for candidate in (index_dir / "current" / "passages.jsonl", index_dir / "passages.jsonl"):
+    for candidate in (index_dir / index_files.CURRENT / index_files.PASSAGES, index_dir / index_files.PASSAGES):
         if candidate.is_file():
             with open(candidate, encoding="utf-8") as fh:
                 return [json.loads(line)["text"] for line in fh if line.strip()]

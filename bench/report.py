@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from .result_files import write_files
+from eval.result_files import write_files
 
 
 def _fmt(value, unit: str = "", digits: int = 1) -> str:

@@ -17,9 +17,9 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from .bench_stats import latency_summary
+from .stats import latency_summary
 
-WRK_SCRIPT = Path(__file__).resolve().parent / "bench_wrk.lua"
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 INSTALL_HINT = "install wrk for accurate figures: apt-get install -y wrk"
 
 

@@ -9,14 +9,17 @@ harvested from the corpus itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from core import analysis
+
+from .bridging import content_words
 
 SYNONYMS_FILE = Path(__file__).parent / "lexicon" / "synonyms.txt"
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S")
@@ -162,3 +165,45 @@ class Expander:
                 if phrase not in hits[g]:
                     added.extend(t for t in phrase.tokens if t not in tokens and t not in added)
         return added
+
+
+@dataclass
+class QueryPlan:
+    """What the retrievers search for, derived once from what a person typed."""
+
+    text: str  # what the dense side embeds
+    corrected: str | None  # set only when spelling correction changed something
+    tokens: list[str]  # BM25 tokens, expansion included
+    expansion: list[str]
+    content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
+    unknown: list[str] = field(default_factory=list)  # words no passage contains
+    unknown_vectors: np.ndarray | None = None
+
+    @property
+    def own_tokens(self) -> list[str]:
+        return self.tokens[: len(self.tokens) - len(self.expansion)]
+
+
+def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
+    """Normalise, correct spelling, expand lay words and bridge unknown ones.
+    `parts` are the loaded Components; `word_vectors` embeds words (cached)."""
+    text = analysis.normalize(query)
+    corrected = None
+    if pipeline.spelling:
+        fixed = parts.speller.correct(text)
+        if fixed != text:
+            corrected, text = fixed, fixed
+    tokens = analysis.bm25_tokens([text])[0]
+    expansion = parts.expander.expand(text, tokens) if pipeline.expansion else []
+    words = content_words(text, parts.stopwords)
+    unknown, vectors = [], None
+    # Unknown words feed the bridge and, wherever the model runs, abstention.
+    if parts.bridge is not None and (pipeline.bridge or pipeline.uses_model):
+        unknown = parts.bridge.unknown(words)
+        if unknown:
+            vectors = parts.bridge.word_vectors(unknown, word_vectors)
+            if pipeline.bridge:
+                expansion += parts.bridge.expand(vectors, tokens + expansion)
+    return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
+                     expansion=expansion, content_words=len(words),
+                     unknown=unknown, unknown_vectors=vectors)

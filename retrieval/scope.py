@@ -16,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS_FILE = "scope_examples.json"  # written by indexer/scope.py
-VECTORS_FILE = "scope_vectors.npy"
+from core import index_files
+
+LABELS_FILE = index_files.SCOPE_EXAMPLES
+VECTORS_FILE = index_files.SCOPE_VECTORS
 
 
 class ScopeVote:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import settings
+from core import index_files, settings
 
 
 class IndexUnavailable(RuntimeError):
@@ -18,10 +18,10 @@ REBUILD_HINT = "run `python -m indexer build` (or `make index`) to build it"
 
 def resolve(index_dir: Path) -> Path:
     """The build directory that `index_dir` currently points to."""
-    current = index_dir / "current"
+    current = index_dir / index_files.CURRENT
     if current.exists():
         return current.resolve()
-    if (index_dir / "meta.json").is_file():
+    if (index_dir / index_files.META).is_file():
         return index_dir
     raise IndexUnavailable(f"no index at {index_dir}: {REBUILD_HINT}")
 
@@ -54,14 +54,14 @@ def read_dense(file: Path):
 def load_index(index_dir: Path) -> Index:
     path = resolve(Path(index_dir))
     try:
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((path / index_files.META).read_text(encoding="utf-8"))
         documents = {
             d["id"]: d
-            for d in json.loads((path / "documents.json").read_text(encoding="utf-8"))
+            for d in json.loads((path / index_files.DOCUMENTS).read_text(encoding="utf-8"))
         }
-        with open(path / "passages.jsonl", encoding="utf-8") as fh:
+        with open(path / index_files.PASSAGES, encoding="utf-8") as fh:
             passages = [json.loads(line) for line in fh if line.strip()]
-        dense = read_dense(path / "dense.faiss")
+        dense = read_dense(path / index_files.DENSE)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexUnavailable(f"index at {path} is unreadable ({exc}): {REBUILD_HINT}") from None
     if dense.ntotal != len(passages) or meta.get("passage_count") != len(passages):

@@ -1,4 +1,4 @@
-"""Is the scale study's synthetic data as hard to search as real embeddings? ``python -m eval.scale_calibrate``
+"""Is the scale study's synthetic data as hard to search as real embeddings? ``python -m bench.scale.calibrate``
 
 Approximate search is easy or hard depending on the data, not only on its
 size: what matters is how many points sit almost as close to a query as its
@@ -7,7 +7,7 @@ hundred passages, too few to say; so this embeds some thousands of real
 English sentences that are already on the machine (the docstrings of the
 installed Python packages), with the service's own model, and measures LID
 and HNSW recall on them beside synthetic worlds of the same size. The
-synthetic generator's constants in eval/scale_data.py were chosen from this
+synthetic generator's constants in bench/scale/data.py were chosen from this
 comparison (README, "Scaling").
 """
 
@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from core import models, settings
+from eval.result_files import add_output_options, output_dir
 from indexer.dense_index import HNSW, build_dense_index
 
-from .scale_data import World
+from .data import World
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
@@ -99,11 +100,12 @@ def profile(corpus: np.ndarray, queries: np.ndarray) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.scale_calibrate")
+    p = argparse.ArgumentParser(prog="python -m bench.scale.calibrate")
     p.add_argument("--sentences", type=int, default=12_000)
     p.add_argument("--queries", type=int, default=300)
-    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    add_output_options(p)
     a = p.parse_args(argv)
+    a.out = output_dir(a)
     texts = docstring_sentences(a.sentences + a.queries)
     model = models.load_embedder(settings.EMBED_MODEL)
     vectors = models.embed(model, texts, batch_size=64)

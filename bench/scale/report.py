@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .result_files import write_files
+from eval.result_files import write_files
 
 
 def _mib(n: float) -> str:
@@ -80,7 +80,7 @@ def summary(r: dict) -> str:
     floor = r.get("floor_ms")
     sim = r["dense"][0]["similarity"]
     parts = [f"floor (model time per query, from bench.json): "
-             f"{floor:.2f} ms" if floor else "floor: unknown (run python -m eval.bench first)"]
+             f"{floor:.2f} ms" if floor else "floor: unknown (run python -m bench first)"]
     if r.get("exact_limit_at_quarter_floor") is not None:
         parts.append(f"exact search stays under a quarter of the floor up to about "
                      f"{r['exact_limit_at_quarter_floor']:,} passages (linear fit); the indexer "

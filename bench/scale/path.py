@@ -1,13 +1,13 @@
-"""The request path at scale: ``python -m eval.scale_path`` (about 2 minutes).
+"""The request path at scale: ``python -m bench.scale.path`` (about 2 minutes).
 
 What the ranking code does per request beyond the model, the dense search
-and BM25's own scoring (those are in ``python -m eval.scale``), at 10k, 100k
+and BM25's own scoring (those are in ``python -m bench.scale``), at 10k, 100k
 and 1M passages, done two ways on the same inputs:
 
 - every passage (the service before issue 5's change, and still the
   reference, `Searcher.exhaustive`): fuse every passage's scores, sort them
   all, score every sentence;
-- candidates (the service now): `search_app.candidates.blend` and `top`,
+- candidates (the service now): `retrieval.candidates.blend` and `top`,
   then the sentences of the dense top and the ranked head only.
 
 Inputs are real where it matters: each gold question's BM25 scores and
@@ -17,7 +17,7 @@ has the real share of zeros and ties), the dense top 100 of those cosines
 their count matters), in memory up to 1M sentences and memory-mapped from a
 sparse file above (as the service maps a big sentences.npy): the candidates'
 sentence stage is timed twice, as their pages are first read and then as a
-warm page cache serves them. Writes eval/results/scale_path.{json,md}.
+warm page cache serves them. Writes results/scale_path.{json,md}.
 """
 
 from __future__ import annotations
@@ -35,19 +35,19 @@ from pathlib import Path
 import numpy as np
 
 from core import settings
-from search_app import candidates, fusion
-from search_app.rerank import SentenceReranker
+from retrieval import candidates, fusion
+from retrieval.rerank import SentenceReranker
 
-from .bench_floor import gold_questions
+from bench.floor import gold_questions
+from eval.result_files import add_output_options, output_dir
 
-RESULTS = Path(__file__).resolve().parent / "results"
 FULL_SCAN_MAX_SENTENCES = 1_000_000  # beyond this the old scan is extrapolated, not run
 
 
 def real_inputs(index_dir: Path, questions: list[str]) -> tuple[list, float]:
     """Per question: BM25 scores and passage cosines over the real index, the query vector."""
-    from search_app.index import load_index
-    from search_app.search import Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
 
     searcher = Searcher(load_index(index_dir))
     vectors = searcher.index.dense.reconstruct_n(0, searcher.index.dense.ntotal)
@@ -55,8 +55,8 @@ def real_inputs(index_dir: Path, questions: list[str]) -> tuple[list, float]:
     for q in questions:
         plan = searcher.plan(q, searcher.pipeline)
         vector = searcher.embed_query(plan.text).reshape(-1)
-        out.append((searcher.lexical.scores(plan.tokens), vectors @ vector, vector))
-    owner = searcher.sentences.owner
+        out.append((searcher.parts.lexical.scores(plan.tokens), vectors @ vector, vector))
+    owner = searcher.parts.sentences.owner
     return out, len(owner) / float(owner.max() + 1)
 
 
@@ -172,12 +172,13 @@ def markdown(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m eval.scale_path", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench.scale.path", description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--queries", type=int, default=40)
     p.add_argument("--index", type=Path, default=settings.INDEX_DIR)
-    p.add_argument("--out", type=Path, default=RESULTS)
+    add_output_options(p)
     a = p.parse_args(argv)
+    a.out = output_dir(a)
     started = time.perf_counter()
     inputs, ratio = real_inputs(a.index, gold_questions()[:: max(1, 225 // a.queries)][: a.queries])
     sizes = []

@@ -1,11 +1,11 @@
-"""The benchmark: ``python -m eval.bench`` (or ``make bench``).
+"""The benchmark: ``python -m bench`` (or ``make bench``).
 
 Builds a fresh index from corpus/ (timing the build), times the floor (the
 model work one query needs) in-process, starts the real gunicorn server on
 127.0.0.1 within ports 8200-8299, drives it with wrk (or a bounded Python
 client when wrk is missing) at concurrency 1, 4 and 16, measures cold start
 and memory, stops everything, and prints one table, also written to
-eval/results/bench.{json,md,png}.
+results/bench.{json,md,png} (docs/results/ with --reference).
 
 The load runs use a one-entry query cache so that every request pays for
 its model work (the gold questions repeat within a run); one extra run with
@@ -27,11 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import bench_load, bench_report, bench_stats
-from .bench_floor import gold_questions
-from .bench_server import REPO, Server, free_port
+from core import settings
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from . import load as bench_load, report as bench_report, stats as bench_stats
+from .floor import gold_questions
+from .server import REPO, Server, free_port
+from eval.result_files import add_output_options, output_dir
+
 TARGETS = {"p50_over_floor": 1.3, "c16_over_ideal": 0.70, "cold_over_load": 1.5}
 PORTS = (8200, 8299)
 
@@ -47,7 +49,7 @@ print(json.dumps({"seconds": r.seconds, "embed_seconds": r.embed_seconds,
 # What every worker must do before it can answer, and nothing more: import
 # the ranking code and its libraries, and load the embedding model.
 LOAD_SNIPPET = """
-import flask, search_app.search
+import flask, retrieval.search
 from core import models, settings
 models.load_embedder(settings.EMBED_MODEL)
 """
@@ -214,7 +216,7 @@ def assemble(a, floor, served, build, import_load, tool, cached, load_before, lo
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m eval.bench", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--seconds", type=float, default=15, help="length of each load run")
     p.add_argument("--warmup", type=float, default=3, help="warm-up load before measuring")
     p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
@@ -229,15 +231,18 @@ def parse_args(argv):
                    help="skip the run with the query cache on")
     p.add_argument("--compare", metavar="WxT,...",
                    help="instead of the full run, compare gunicorn layouts, e.g. 2x1,2x2,2x4,3x2")
-    p.add_argument("--out", type=Path, default=RESULTS)
-    return p.parse_args(argv)
+    add_output_options(p)
+    a = p.parse_args(argv)
+    a.out = output_dir(a)
+    return a
 
 
 def main(argv: list[str] | None = None) -> int:
     a = parse_args(argv)
+    settings.check_or_exit("bench")
     tool = "wrk" if bench_load.have_wrk() else "python"
     if tool == "python":
-        print(f"eval.bench: wrk not found, using the Python client; {bench_load.INSTALL_HINT}",
+        print(f"bench: wrk not found, using the Python client; {bench_load.INSTALL_HINT}",
               file=sys.stderr)
     questions = gold_questions()
     work = Path(tempfile.mkdtemp(prefix="cancer-search-bench-"))
@@ -256,10 +261,10 @@ def main(argv: list[str] | None = None) -> int:
         print("timing import + model load ...", file=sys.stderr)
         import_load = import_and_load_seconds(env, repeats=3)
         print("timing the floor ...", file=sys.stderr)
-        floor = run_json(["-m", "eval.bench_floor", str(index_dir)], env)
+        floor = run_json(["-m", "bench.floor", str(index_dir)], env)
         if a.compare:
             rows = compare_configs(index_dir, a, work, paths, paths_file)
-            floor = run_json(["-m", "eval.bench_floor", str(index_dir)], env)
+            floor = run_json(["-m", "bench.floor", str(index_dir)], env)
             written = bench_report.write_compare(rows, floor, tool, a, a.out)
             print(bench_report.compare_markdown(rows, floor, tool, a))
             print("written: " + ", ".join(str(p) for p in written.values()))

@@ -1,6 +1,6 @@
 """The floor: the model work one query needs, timed in-process with the service's own code.
 
-Run in its own process (``python -m eval.bench_floor INDEX_DIR``) with the
+Run in its own process (``python -m bench.floor INDEX_DIR``) with the
 same torch thread count as a server worker, so that the floor and the
 server's answers are made by identically configured models. Prints JSON.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from core import models, settings
 
-GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+from eval.gold import GOLD_FILE as GOLD
 
 
 def gold_questions(path: Path = GOLD) -> list[str]:
@@ -34,9 +34,9 @@ def model_work(searcher, question: str):
     pipeline = searcher.pipeline
     text = searcher.plan(question, pipeline).text
     # Query words the corpus lacks are embedded too (vocabulary bridge), on a word-cache miss.
-    words = searcher.bridge.unknown_words(text) if pipeline.bridge and searcher.bridge else []
-    words = [w for w in words if w not in searcher.bridge.lexicon]  # the rest come from the index
-    cross = searcher.cross_encoder if pipeline.rerank == "cross-encoder" else None
+    words = searcher.parts.bridge.unknown_words(text) if pipeline.bridge and searcher.parts.bridge else []
+    words = [w for w in words if w not in searcher.parts.bridge.lexicon]  # the rest come from the index
+    cross = searcher.parts.cross_encoder if pipeline.rerank == "cross-encoder" else None
     texts = []
     if cross is not None:
         hits = searcher.search(question, k=pipeline.rerank_depth).hits
@@ -45,7 +45,7 @@ def model_work(searcher, question: str):
     def work():
         models.embed(searcher.model, [text])  # the call Searcher makes on a cache miss
         if words:
-            searcher._embed_words(words)
+            searcher.encoder.embed_words(words)
         if cross is not None:
             cross.scores(text, texts)
 
@@ -55,8 +55,8 @@ def model_work(searcher, question: str):
 def measure(index_dir: Path, questions: list[str]) -> dict:
     import torch
 
-    from search_app.index import load_index
-    from search_app.search import Searcher
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
 
     searcher = Searcher(load_index(index_dir))
     works = [model_work(searcher, q) for q in questions]
@@ -76,7 +76,7 @@ def measure(index_dir: Path, questions: list[str]) -> dict:
         "rerank": searcher.pipeline.rerank,
         "includes": ["query embedding", "unknown-word embeddings"]
         + (["cross-encoder"] if searcher.pipeline.rerank == "cross-encoder"
-           and searcher.cross_encoder is not None else []),
+           and searcher.parts.cross_encoder is not None else []),
     }
 
 

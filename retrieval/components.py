@@ -1,0 +1,109 @@
+"""Everything a search reads besides the query, loaded once per process from an index build."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core import analysis, index_files, settings
+
+from . import answer_types, cancers
+from .bridging import VocabularyBridge
+from .index import Index
+from .lexical import LexicalScorer
+from .querying import Expander, SpellCorrector, glossary_groups, load_synonym_file
+from .rerank import CrossEncoderReranker, SentenceReranker
+from .scope import ScopeVote
+
+
+def load_array(path: Path) -> np.ndarray:
+    """Big arrays memory-mapped, as big dense indexes are: workers share one
+    page-cached copy, and the candidate path reads only the rows it needs."""
+    big = path.stat().st_size >= settings.DENSE_MMAP_MIN_BYTES
+    return np.load(path, mmap_mode="r" if big else None)
+
+
+def _read_json(path: Path, default=None):
+    """Optional files are absent from builds made before them."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else default
+
+
+def _normalized_text(passage: dict) -> str:
+    return " ".join(passage["text"].split()).lower()
+
+
+@dataclass
+class Components:
+    index: Index
+    lexical: LexicalScorer
+    speller: SpellCorrector
+    expander: Expander
+    bridge: VocabularyBridge | None
+    stopwords: frozenset
+    answer_types: list
+    defines: list[set]  # stems of the terms each passage defines
+    sentences: SentenceReranker
+    cross_encoder: CrossEncoderReranker | None
+    doc_ids: np.ndarray  # distinct document ids ...
+    doc_code: np.ndarray  # ... and each passage's position among them
+    passage_ids: np.ndarray
+    normalized: list[str]  # each passage's text, folded once for duplicate checks
+    cancer_names: cancers.CancerNames
+    subject_cancers: cancers.Subjects
+    scope: ScopeVote | None
+
+    @classmethod
+    def load(cls, index: Index, cross_encoder_dir: str | None = None) -> "Components":
+        path, n = index.path, len(index.passages)
+        lexical = LexicalScorer(path / index_files.BM25, n)
+        glossary = _read_json(path / index_files.GLOSSARY, [])
+        definitions = _read_json(path / index_files.DEFINITIONS)
+        pairs = path / index_files.SENTENCE_PAIRS
+        doc_of = np.array([p["doc_id"] for p in index.passages])
+        doc_ids, doc_code = np.unique(doc_of, return_inverse=True)
+        normalized = [_normalized_text(p) for p in index.passages]
+        names = cancers.load()
+        cross_dir = settings.CROSS_ENCODER_DIR if cross_encoder_dir is None else cross_encoder_dir
+        return cls(
+            index=index,
+            lexical=lexical,
+            speller=SpellCorrector(_read_json(path / index_files.VOCABULARY)),
+            expander=Expander(load_synonym_file() + glossary_groups(glossary),
+                              lexical.document_frequency),
+            bridge=_read_bridge(path, lexical),
+            stopwords=frozenset(analysis.STOPWORDS),
+            answer_types=answer_types.load(),
+            defines=[set(d) for d in definitions] if definitions else [set() for _ in range(n)],
+            sentences=SentenceReranker(
+                load_array(path / index_files.SENTENCES),
+                np.load(path / index_files.SENTENCE_OWNER), n,
+                load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None),
+            cross_encoder=CrossEncoderReranker(cross_dir) if cross_dir else None,
+            doc_ids=doc_ids,
+            doc_code=doc_code,
+            passage_ids=np.array([p["id"] for p in index.passages]),
+            normalized=normalized,
+            cancer_names=names,
+            subject_cancers=cancers.Subjects(names, normalized, settings.SUBJECT_MIN_MENTIONS),
+            scope=ScopeVote.load(path, settings.SCOPE_NEIGHBOURS),
+        )
+
+    def source_mask(self, sources: set[str]) -> np.ndarray:
+        """Passages of the given documents."""
+        codes = np.flatnonzero(np.isin(self.doc_ids, list(sources)))
+        return np.isin(self.doc_code, codes)
+
+
+def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:
+    words = _read_json(path / index_files.BRIDGE_WORDS)
+    vectors_file = path / index_files.BRIDGE_VECTORS
+    if words is None or not vectors_file.is_file():
+        return None  # a build from before the bridge: BM25 sees the query's own words only
+    lexicon_vectors = path / index_files.LEXICON_VECTORS
+    lexicon = _read_json(path / index_files.LEXICON_WORDS, []) if lexicon_vectors.is_file() else []
+    return VocabularyBridge(words, np.load(vectors_file), lexical.retriever.vocab_dict,
+                            settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS,
+                            lexicon, np.load(lexicon_vectors, mmap_mode="r") if lexicon else None)

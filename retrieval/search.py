@@ -1,0 +1,125 @@
+"""Rank passages for a query. The service and the evaluation harness both call this.
+
+The pipeline, one module per stage:
+
+1. plan (querying.py): normalise, correct spelling, expand lay words, bridge
+   words no passage has;
+2. encode (encoder.py): the query's vector;
+3. first stage (first_stage.py): dense and BM25 candidates, fused;
+4. second stage (second_stage.py): the head re-scored by its best sentences;
+5. distinct: no repeated text in one list;
+6. abstention (abstention.py): is the best passage likely to answer at all?
+
+Each stage is a switch in `Pipeline`, so the harness measures every
+configuration with this same code.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from . import first_stage, second_stage
+from .abstention import Abstention, read_calibration
+from .components import Components
+from .encoder import QueryEncoder
+from .index import Index
+from .pipeline import Pipeline
+from .querying import QueryPlan, plan
+
+__all__ = ["Hit", "Pipeline", "SearchResult", "Searcher"]
+
+
+@dataclass
+class Hit:
+    passage: dict
+    score: float
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    confident: bool
+    took_ms: float
+    corrected_query: str | None = None
+    details: dict = field(default_factory=dict)
+    not_covered: list[str] = field(default_factory=list)  # other cancers the question names
+
+
+class Searcher:
+    """The loaded model and index parts, and the pipeline over them; one per process."""
+
+    def __init__(self, index: Index, confidence_threshold: float | None = None,
+                 pipeline: Pipeline | None = None, cross_encoder_dir: str | None = None):
+        self.index = index
+        self.pipeline = pipeline or Pipeline()
+        self.encoder = QueryEncoder(index.meta["model"]["name"])
+        self.parts = Components.load(index, cross_encoder_dir)
+        self.abstention = Abstention(self.parts, read_calibration(index.path),
+                                     confidence_threshold)
+        # True: score, sort and scan every passage, as the candidate path must match (tests).
+        self.exhaustive = False
+
+    @property
+    def model(self):
+        return self.encoder.model
+
+    def clear_cache(self) -> None:
+        self.encoder.clear_cache()
+
+    def embed_query(self, text: str):
+        """LRU-cached: a repeated query skips the model."""
+        return self.encoder.query(text)
+
+    def plan(self, query: str, pipeline: Pipeline | None = None) -> QueryPlan:
+        return plan(self.parts, self.encoder.words.vectors, query, pipeline or self.pipeline)
+
+    def search(self, query: str, k: int = 10, sources: set[str] | None = None,
+               pipeline: Pipeline | None = None) -> SearchResult:
+        """Rank passages; `sources` (document ids) restricts the search to those documents."""
+        started = time.perf_counter()
+        p = pipeline or self.pipeline
+        query_plan = self.plan(query, p)
+        mask = self.parts.source_mask(sources) if sources else None
+        vector = self.embed_query(query_plan.text) if p.uses_model else None
+        stage = first_stage.run(self.parts, p, query_plan, vector, mask, self.exhaustive)
+        ranking, rows, scores = self._distinct_top(p, query_plan, vector, stage, k)
+        best_sentence = ranking.best_sentence
+        if best_sentence is None and rows and vector is not None:
+            best_sentence = second_stage.sentence_scores(self.parts, vector, stage,
+                                                         ranking.order[:1], self.exhaustive)
+        verdict = self.abstention.judge(query_plan, vector, rows, best_sentence, stage.dense_max)
+        return SearchResult(
+            query=query,
+            hits=[Hit(self.index.passages[i], s) for i, s in zip(rows, scores)],
+            confident=verdict.confident,
+            took_ms=(time.perf_counter() - started) * 1000,
+            corrected_query=query_plan.corrected,
+            details={"expansion": query_plan.expansion, "confidence": verdict.signals},
+            not_covered=verdict.not_covered,
+        )
+
+    def _distinct_top(self, p: Pipeline, query_plan: QueryPlan, vector, stage, k: int):
+        """The first k passages of the final ranking whose text no earlier one repeats.
+        Ranks only as deep as k answers need; deeper only when duplicates ate the list."""
+        depth = max(k, p.rerank_depth if p.rerank != "none" else 0) + 10
+        normalized = self.parts.normalized
+        while True:
+            ranking = second_stage.rank(self.parts, p, query_plan, vector, stage, depth,
+                                        self.exhaustive)
+            rows, scores, seen = [], [], []
+            exact = ranking.exact
+            for i, score in zip(ranking.order[:exact].tolist(), ranking.scores[:exact].tolist()):
+                if p.dedupe:
+                    text = normalized[i]
+                    if any(text in other or other in text for other in seen):
+                        continue
+                    seen.append(text)
+                rows.append(i)
+                scores.append(score)
+                if len(rows) == k:
+                    break
+            if len(rows) == k or exact == len(ranking.order) < depth:
+                return ranking, rows, scores
+            depth *= 4
