@@ -28,11 +28,13 @@ import time
 from pathlib import Path
 
 from core import settings
+from eval.result_files import add_output_options, output_dir
 
-from . import load as bench_load, report as bench_report, stats as bench_stats
+from . import load as bench_load
+from . import report as bench_report
+from . import stats as bench_stats
 from .floor import gold_questions
 from .server import REPO, Server, free_port
-from eval.result_files import add_output_options, output_dir
 
 TARGETS = {"p50_over_floor": 1.3, "c16_over_ideal": 0.70, "cold_over_load": 1.5}
 PORTS = (8200, 8299)
@@ -56,13 +58,25 @@ models.load_embedder(settings.EMBED_MODEL)
 
 
 def child_env(torch_threads: int) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "CANCER_SEARCH_TORCH_THREADS": str(torch_threads)}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "CANCER_SEARCH_TORCH_THREADS": str(torch_threads),
+    }
 
 
 def run_json(args: list[str], env: dict) -> dict:
-    out = subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
-                         text=True, check=True, timeout=1800).stdout
+    out = subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -75,10 +89,18 @@ def build_index(out: Path, env: dict) -> dict:
 def import_and_load_seconds(env: dict, repeats: int) -> float:
     """Median wall time of a fresh interpreter importing the app code and loading the model."""
     times = []
-    for _ in range(repeats + 1):  # the first run warms the page cache, as a server start would find it
+    for _ in range(
+        repeats + 1
+    ):  # the first run warms the page cache, as a server start would find it
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", LOAD_SNIPPET], cwd=REPO, env=env, check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "-c", LOAD_SNIPPET],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times[1:])
 
@@ -88,7 +110,9 @@ def server_env(index_dir: Path, a, cache_size: int) -> dict[str, str]:
         "CANCER_SEARCH_INDEX_DIR": str(index_dir),
         "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
         "CANCER_SEARCH_QUERY_CACHE_SIZE": str(cache_size),
-        "CANCER_SEARCH_WORD_CACHE_SIZE": str(cache_size),  # words the lexicon lacks: embedded every time
+        "CANCER_SEARCH_WORD_CACHE_SIZE": str(
+            cache_size
+        ),  # words the lexicon lacks: embedded every time
         "CANCER_SEARCH_TORCH_THREADS": str(a.torch_threads),
         "WEB_WORKERS": str(a.workers),
         "WEB_THREADS": str(a.threads),
@@ -165,12 +189,20 @@ def compare_configs(index_dir: Path, a, work: Path, paths, paths_file: Path) -> 
             memory = server.memory()
         finally:
             server.stop()
-        rows.append({"workers": workers, "threads": threads, "preload": a.preload,
-                     "cold_start_s": cold, "c1_p50_ms": c1["p50_ms"],
-                     "c16_rps": c16["throughput_rps"], "c16_p95_ms": c16["p95_ms"],
-                     "c16_errors": c16["errors"],
-                     "c16_server_cpu_ms_per_request": c16["server_cpu_ms_per_request"],
-                     "total_pss_mib": memory["total_pss_mib"]})
+        rows.append(
+            {
+                "workers": workers,
+                "threads": threads,
+                "preload": a.preload,
+                "cold_start_s": cold,
+                "c1_p50_ms": c1["p50_ms"],
+                "c16_rps": c16["throughput_rps"],
+                "c16_p95_ms": c16["p95_ms"],
+                "c16_errors": c16["errors"],
+                "c16_server_cpu_ms_per_request": c16["server_cpu_ms_per_request"],
+                "total_pss_mib": memory["total_pss_mib"],
+            }
+        )
     return rows
 
 
@@ -182,24 +214,32 @@ def assemble(a, floor, served, build, import_load, tool, cached, load_before, lo
     ratios = {
         "ideal_rps": ideal,
         "p50_over_floor": bench_stats.latency_ratio(c1["p50_ms"], floor["floor_ms"]),
-        "c16_over_ideal": bench_stats.throughput_ratio(c16["throughput_rps"], cores,
-                                                       floor["model_cpu_ms"]),
+        "c16_over_ideal": bench_stats.throughput_ratio(
+            c16["throughput_rps"], cores, floor["model_cpu_ms"]
+        ),
         "cold_over_load": cold / import_load,
         # Share of the server's CPU that is model work; on a machine shared with
         # other jobs this is what throughput / ideal would be if it were idle.
         "c16_cpu_efficiency": floor["model_cpu_ms"] / c16["server_cpu_ms_per_request"],
     }
     ratios["p50_over_floor_met"] = bench_stats.target_met(
-        ratios["p50_over_floor"], TARGETS["p50_over_floor"], higher_is_better=False)
+        ratios["p50_over_floor"], TARGETS["p50_over_floor"], higher_is_better=False
+    )
     ratios["c16_over_ideal_met"] = c16["errors"] == 0 and bench_stats.target_met(
-        ratios["c16_over_ideal"], TARGETS["c16_over_ideal"], higher_is_better=True)
+        ratios["c16_over_ideal"], TARGETS["c16_over_ideal"], higher_is_better=True
+    )
     ratios["cold_over_load_met"] = bench_stats.target_met(
-        ratios["cold_over_load"], TARGETS["cold_over_load"], higher_is_better=False)
+        ratios["cold_over_load"], TARGETS["cold_over_load"], higher_is_better=False
+    )
     return {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cores": cores, "loadavg_before": load_before, "loadavg_after": load_after},
-        "server": {"workers": a.workers, "threads": a.threads, "preload": a.preload,
-                   "torch_threads": a.torch_threads},
+        "server": {
+            "workers": a.workers,
+            "threads": a.threads,
+            "preload": a.preload,
+            "torch_threads": a.torch_threads,
+        },
         "tool": tool,
         "seconds_per_run": a.seconds,
         "floor": floor,
@@ -207,8 +247,11 @@ def assemble(a, floor, served, build, import_load, tool, cached, load_before, lo
         "load": served["load"],
         "ratios": ratios,
         "targets": TARGETS,
-        "cold_start": {"cold_start_s": cold, "cold_starts_s": served["cold_starts_s"],
-                       "import_and_load_s": import_load},
+        "cold_start": {
+            "cold_start_s": cold,
+            "cold_starts_s": served["cold_starts_s"],
+            "import_and_load_s": import_load,
+        },
         "memory": served["memory"],
         "build": build,
         "cached": cached,
@@ -221,16 +264,27 @@ def parse_args(argv):
     p.add_argument("--warmup", type=float, default=3, help="warm-up load before measuring")
     p.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
     p.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 2)))
-    p.add_argument("--preload", action=argparse.BooleanOptionalAction,
-                   default=os.environ.get("WEB_PRELOAD", "1") not in ("0", "false", ""))
-    p.add_argument("--torch-threads", type=int,
-                   default=int(os.environ.get("CANCER_SEARCH_TORCH_THREADS") or 1))
+    p.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("WEB_PRELOAD", "1") not in ("0", "false", ""),
+    )
+    p.add_argument(
+        "--torch-threads", type=int, default=int(os.environ.get("CANCER_SEARCH_TORCH_THREADS") or 1)
+    )
     p.add_argument("--cold-starts", type=int, default=3, help="server starts timed (median)")
     p.add_argument("--index", type=Path, help="serve this index instead of building a fresh one")
-    p.add_argument("--no-cached", dest="cached", action="store_false",
-                   help="skip the run with the query cache on")
-    p.add_argument("--compare", metavar="WxT,...",
-                   help="instead of the full run, compare gunicorn layouts, e.g. 2x1,2x2,2x4,3x2")
+    p.add_argument(
+        "--no-cached",
+        dest="cached",
+        action="store_false",
+        help="skip the run with the query cache on",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="WxT,...",
+        help="instead of the full run, compare gunicorn layouts, e.g. 2x1,2x2,2x4,3x2",
+    )
     add_output_options(p)
     a = p.parse_args(argv)
     a.out = output_dir(a)
@@ -242,8 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     settings.check_or_exit("bench")
     tool = "wrk" if bench_load.have_wrk() else "python"
     if tool == "python":
-        print(f"bench: wrk not found, using the Python client; {bench_load.INSTALL_HINT}",
-              file=sys.stderr)
+        print(
+            f"bench: wrk not found, using the Python client; {bench_load.INSTALL_HINT}",
+            file=sys.stderr,
+        )
     questions = gold_questions()
     work = Path(tempfile.mkdtemp(prefix="cancer-search-bench-"))
     env = child_env(a.torch_threads)
@@ -272,14 +328,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"serving {a.workers}x{a.threads} and loading it ...", file=sys.stderr)
         served = measure_server(index_dir, a, work, paths, paths_file)
         cached = measure_cached(index_dir, a, work, paths, paths_file) if a.cached else None
-        result = assemble(a, floor, served, build, import_load, tool, cached,
-                          load_before, os.getloadavg()[0])
+        result = assemble(
+            a, floor, served, build, import_load, tool, cached, load_before, os.getloadavg()[0]
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     written = bench_report.write(result, a.out)
     print(bench_report.text(result))
-    print("written: " + ", ".join(str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p)
-                                  for p in written.values()))
+    print(
+        "written: "
+        + ", ".join(
+            str(p.relative_to(REPO)) if p.is_relative_to(REPO) else str(p) for p in written.values()
+        )
+    )
     return 0
 
 

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from core import models, settings
-
 from eval.gold import GOLD_FILE as GOLD
 
 
@@ -34,8 +33,14 @@ def model_work(searcher, question: str):
     pipeline = searcher.pipeline
     text = searcher.plan(question, pipeline).text
     # Query words the corpus lacks are embedded too (vocabulary bridge), on a word-cache miss.
-    words = searcher.parts.bridge.unknown_words(text) if pipeline.bridge and searcher.parts.bridge else []
-    words = [w for w in words if w not in searcher.parts.bridge.lexicon]  # the rest come from the index
+    words = (
+        searcher.parts.bridge.unknown_words(text)
+        if pipeline.bridge and searcher.parts.bridge
+        else []
+    )
+    words = [
+        w for w in words if w not in searcher.parts.bridge.lexicon
+    ]  # the rest come from the index
     cross = searcher.parts.cross_encoder if pipeline.rerank == "cross-encoder" else None
     texts = []
     if cross is not None:
@@ -75,8 +80,12 @@ def measure(index_dir: Path, questions: list[str]) -> dict:
         "torch_threads": torch.get_num_threads(),
         "rerank": searcher.pipeline.rerank,
         "includes": ["query embedding", "unknown-word embeddings"]
-        + (["cross-encoder"] if searcher.pipeline.rerank == "cross-encoder"
-           and searcher.parts.cross_encoder is not None else []),
+        + (
+            ["cross-encoder"]
+            if searcher.pipeline.rerank == "cross-encoder"
+            and searcher.parts.cross_encoder is not None
+            else []
+        ),
     }
 
 

@@ -31,13 +31,25 @@ def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run_wrk(base_url: str, paths_file: Path, connections: int, seconds: float,
-            timeout_s: float = 10.0) -> dict:
+def run_wrk(
+    base_url: str, paths_file: Path, connections: int, seconds: float, timeout_s: float = 10.0
+) -> dict:
     threads = max(1, min(connections, 2))
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-           f"--timeout={timeout_s:g}s", "-s", str(WRK_SCRIPT), base_url, "--", str(paths_file)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 60,
-                         check=True).stdout
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        f"--timeout={timeout_s:g}s",
+        "-s",
+        str(WRK_SCRIPT),
+        base_url,
+        "--",
+        str(paths_file),
+    ]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 60, check=True
+    ).stdout
     line = [ln for ln in out.splitlines() if ln.startswith("{")][-1]
     raw = json.loads(line)
     errors = sum(raw["errors"].values())
@@ -53,8 +65,14 @@ def run_wrk(base_url: str, paths_file: Path, connections: int, seconds: float,
     }
 
 
-def run_python(base_url: str, paths: list[str], connections: int, seconds: float,
-               max_requests: int = 100_000, timeout_s: float = 10.0) -> dict:
+def run_python(
+    base_url: str,
+    paths: list[str],
+    connections: int,
+    seconds: float,
+    max_requests: int = 100_000,
+    timeout_s: float = 10.0,
+) -> dict:
     """Fallback client: one keep-alive connection per thread, bounded in time and count."""
     parsed = urllib.parse.urlsplit(base_url)
     latencies: list[float] = []
@@ -98,9 +116,17 @@ def run_python(base_url: str, paths: list[str], connections: int, seconds: float
     for w in workers:
         w.join()
     wall = time.perf_counter() - started
-    summary = latency_summary(latencies) if latencies else {
-        "p50_ms": float("nan"), "p95_ms": float("nan"), "p99_ms": float("nan"),
-        "mean_ms": float("nan"), "samples": 0}
+    summary = (
+        latency_summary(latencies)
+        if latencies
+        else {
+            "p50_ms": float("nan"),
+            "p95_ms": float("nan"),
+            "p99_ms": float("nan"),
+            "mean_ms": float("nan"),
+            "samples": 0,
+        }
+    )
     return {
         "tool": "python",
         "connections": connections,
@@ -113,8 +139,9 @@ def run_python(base_url: str, paths: list[str], connections: int, seconds: float
     }
 
 
-def run_load(base_url: str, paths: list[str], paths_file: Path, connections: int,
-             seconds: float) -> dict:
+def run_load(
+    base_url: str, paths: list[str], paths_file: Path, connections: int, seconds: float
+) -> dict:
     if have_wrk():
         return run_wrk(base_url, paths_file, connections, seconds)
     return run_python(base_url, paths, connections, seconds)

@@ -44,8 +44,7 @@ class Server:
 
     def __init__(self, port: int, env: dict[str, str], log_path: Path):
         self.port = port
-        self.env = {**os.environ, **env, "HOST": HOST, "PORT": str(port),
-                    "PYTHONPATH": str(REPO)}
+        self.env = {**os.environ, **env, "HOST": HOST, "PORT": str(port), "PYTHONPATH": str(REPO)}
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
@@ -57,9 +56,14 @@ class Server:
     def start(self) -> None:
         self.started = time.perf_counter()
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(gunicorn_command(), cwd=REPO, env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            gunicorn_command(),
+            cwd=REPO,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
 
     def wait_answer(self, path: str, timeout: float = 180.0) -> float:
@@ -67,7 +71,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log_path}")
+                raise RuntimeError(
+                    f"server exited with {self.proc.returncode}; see {self.log_path}"
+                )
             try:
                 with urllib.request.urlopen(self.base_url + path, timeout=30) as resp:
                     if resp.status == 200:

@@ -17,12 +17,14 @@ import Stemmer
 
 # bm25s's English list is Lucene's 33 words; questions typed by patients also
 # carry pronouns, auxiliaries and question words that say nothing about topic.
-QUESTION_WORDS = frozenset("""
+QUESTION_WORDS = frozenset(
+    """
 about am any anything been being can could did do does doing done get gets got
 had has have having he her here hers him his how i i'm im me mine my myself our
 ours she should so some something than them those too up us very we were what
 what's whats when where which who whom whose why would you your yours ive
-""".split())
+""".split()
+)
 STOPWORDS = sorted(set(bm25s.stopwords.STOPWORDS_EN) | QUESTION_WORDS)
 RECIPE = {"stemmer": "english", "stopwords": "lucene+questions", "token_pattern": r"(?u)\b\w\w+\b"}
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -65,7 +67,9 @@ def _tokenize(texts: list[str], stopwords: frozenset[str]) -> list[list[str]]:
     stems: dict[str, str] = {}
     out = []
     for text in texts:
-        words = [w for w in _TOKEN.findall(stage_terms(normalize(text).lower())) if w not in stopwords]
+        words = [
+            w for w in _TOKEN.findall(stage_terms(normalize(text).lower())) if w not in stopwords
+        ]
         out.append([stems[w] if w in stems else stems.setdefault(w, stem(w)) for w in words])
     return out
 
@@ -81,8 +85,24 @@ def words(text: str) -> list[str]:
 
 
 # Words whose presence never changes what a phrase means ("the blood" = "blood").
-DETERMINERS = ["a", "an", "the", "my", "your", "his", "her", "their", "our", "its",
-               "this", "that", "these", "those", "some", "any"]
+DETERMINERS = [
+    "a",
+    "an",
+    "the",
+    "my",
+    "your",
+    "his",
+    "her",
+    "their",
+    "our",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "some",
+    "any",
+]
 
 
 _DETERMINER_SET = frozenset(DETERMINERS)

@@ -117,183 +117,273 @@ def _declare(name: str, default, doc: str, kind: type | None = None, **limits):
 
 # --- corpus and index --------------------------------------------------------
 _section("corpus and index")
-CORPUS_DIR = _declare("CORPUS_DIR", REPO_ROOT / "corpus",
-                      "Source documents, their manifest.json and scope_examples.jsonl.")
-INDEX_DIR = _declare("INDEX_DIR", REPO_ROOT / "index",
-                     "Index builds (builds/<version>/) and the current symlink.")
+CORPUS_DIR = _declare(
+    "CORPUS_DIR",
+    REPO_ROOT / "corpus",
+    "Source documents, their manifest.json and scope_examples.jsonl.",
+)
+INDEX_DIR = _declare(
+    "INDEX_DIR", REPO_ROOT / "index", "Index builds (builds/<version>/) and the current symlink."
+)
 MANIFEST_NAME = "manifest.json"
 # Questions labelled by whether the library answers them, beside the documents.
 SCOPE_EXAMPLES_NAME = "scope_examples.jsonl"
 
 # --- embedding model ---------------------------------------------------------
 _section("embedding model")
-EMBED_MODEL = _declare("EMBED_MODEL", "all-MiniLM-L6-v2",
-                       "Sentence-embedding model: a packaged model name or a directory.")
-EMBED_BATCH_SIZE = _declare("EMBED_BATCH_SIZE", 32, "Texts per batch when indexing.",
-                            minimum=1)
-TORCH_THREADS = _declare("TORCH_THREADS", 0,
-                         "Torch threads per process (0: torch's default). With several "
-                         "workers on few cores, 1 avoids contention.", minimum=0)
-EMBED_SECTION_PATH = _declare("EMBED_SECTION_PATH", True,
-                              "Prefix each passage with its section path when embedding it.")
+EMBED_MODEL = _declare(
+    "EMBED_MODEL",
+    "all-MiniLM-L6-v2",
+    "Sentence-embedding model: a packaged model name or a directory.",
+)
+EMBED_BATCH_SIZE = _declare("EMBED_BATCH_SIZE", 32, "Texts per batch when indexing.", minimum=1)
+TORCH_THREADS = _declare(
+    "TORCH_THREADS",
+    0,
+    "Torch threads per process (0: torch's default). With several "
+    "workers on few cores, 1 avoids contention.",
+    minimum=0,
+)
+EMBED_SECTION_PATH = _declare(
+    "EMBED_SECTION_PATH", True, "Prefix each passage with its section path when embedding it."
+)
 
 # --- passages ----------------------------------------------------------------
 _section("passages")
 PASSAGE_MIN_WORDS = _declare("PASSAGE_MIN_WORDS", 40, "Shortest passage, in words.", minimum=1)
-PASSAGE_TARGET_WORDS = _declare("PASSAGE_TARGET_WORDS", 110, "Preferred passage length.",
-                                minimum=1)
+PASSAGE_TARGET_WORDS = _declare("PASSAGE_TARGET_WORDS", 110, "Preferred passage length.", minimum=1)
 PASSAGE_MAX_WORDS = _declare("PASSAGE_MAX_WORDS", 180, "Longest passage, in words.", minimum=1)
 PASSAGE_ITEM_TAIL_SHARE = _declare(
-    "PASSAGE_ITEM_TAIL_SHARE", 0.25,
+    "PASSAGE_ITEM_TAIL_SHARE",
+    0.25,
     "A passage that would end on a list item's label hands it to the next passage, which "
     "holds the description, when the label and what follows are at most this share of it "
-    "(0: off).", minimum=0.0, maximum=1.0)
+    "(0: off).",
+    minimum=0.0,
+    maximum=1.0,
+)
 
 # --- serving -----------------------------------------------------------------
 _section("serving")
 HOST = _declare("HOST", "127.0.0.1", "Address the server listens on.", prefixed=False)
-PORT = _declare("PORT", 8000, "Port the server listens on.", minimum=1, maximum=65535,
-                prefixed=False)
-WEB_WORKERS = _declare("WEB_WORKERS", 2, "Server worker processes.", minimum=1,
-                       prefixed=False)
-WEB_THREADS = _declare("WEB_THREADS", 2, "Threads per worker: a busy worker can use both "
-                       "cores while the model releases the GIL.", minimum=1, prefixed=False)
-WEB_TIMEOUT = _declare("WEB_TIMEOUT", 60, "Seconds before a silent worker is restarted.",
-                       minimum=1, prefixed=False)
-WEB_PRELOAD = _declare("WEB_PRELOAD", True, "Load the app once and fork the workers: they "
-                       "share its memory.", prefixed=False)
+PORT = _declare(
+    "PORT", 8000, "Port the server listens on.", minimum=1, maximum=65535, prefixed=False
+)
+WEB_WORKERS = _declare("WEB_WORKERS", 2, "Server worker processes.", minimum=1, prefixed=False)
+WEB_THREADS = _declare(
+    "WEB_THREADS",
+    2,
+    "Threads per worker: a busy worker can use both cores while the model releases the GIL.",
+    minimum=1,
+    prefixed=False,
+)
+WEB_TIMEOUT = _declare(
+    "WEB_TIMEOUT", 60, "Seconds before a silent worker is restarted.", minimum=1, prefixed=False
+)
+WEB_PRELOAD = _declare(
+    "WEB_PRELOAD",
+    True,
+    "Load the app once and fork the workers: they share its memory.",
+    prefixed=False,
+)
 DEFAULT_K = _declare("DEFAULT_K", 10, "Results returned when k is not given.", minimum=1)
 MAX_K = _declare("MAX_K", 50, "Largest k a request may ask for.", minimum=1)
-MAX_QUERY_CHARS = _declare("MAX_QUERY_CHARS", 1000, "Longest query accepted, in characters.",
-                           minimum=1)
+MAX_QUERY_CHARS = _declare(
+    "MAX_QUERY_CHARS", 1000, "Longest query accepted, in characters.", minimum=1
+)
 CONFIDENCE_THRESHOLD = _declare(
-    "CONFIDENCE_THRESHOLD", 0.35,
-    "Abstention threshold used only when the index has no calibration.json.", kind=float)
-CONFIDENCE_FEATURES = tuple(_declare(
-    "CONFIDENCE_FEATURES",
-    "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,"
-    "other_cancer,scope_vote",
-    "Signals `python -m eval calibrate` may mix (comma-separated); few on purpose.").split(","))
+    "CONFIDENCE_THRESHOLD",
+    0.35,
+    "Abstention threshold used only when the index has no calibration.json.",
+    kind=float,
+)
+CONFIDENCE_FEATURES = tuple(
+    _declare(
+        "CONFIDENCE_FEATURES",
+        "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,"
+        "other_cancer,scope_vote",
+        "Signals `python -m eval calibrate` may mix (comma-separated); few on purpose.",
+    ).split(",")
+)
 SUBJECT_MIN_MENTIONS = _declare(
-    "SUBJECT_MIN_MENTIONS", 3,
+    "SUBJECT_MIN_MENTIONS",
+    3,
     "A cancer the passages name at least this often is one of the library's subjects.",
-    minimum=1)
+    minimum=1,
+)
 OTHER_CANCER_ABSTAINS = _declare(
-    "OTHER_CANCER_ABSTAINS", True,
-    "A question naming only cancers that are not the library's subjects is never confident.")
+    "OTHER_CANCER_ABSTAINS",
+    True,
+    "A question naming only cancers that are not the library's subjects is never confident.",
+)
 SCOPE_NEIGHBOURS = _declare(
-    "SCOPE_NEIGHBOURS", 3, "Labelled questions of each kind heard in the scope vote.",
-    minimum=1)
+    "SCOPE_NEIGHBOURS", 3, "Labelled questions of each kind heard in the scope vote.", minimum=1
+)
 
 # --- retrieval pipeline --------------------------------------------------------
 _section("retrieval pipeline")
-SPELLING_CORRECTION = _declare("SPELLING_CORRECTION", True,
-                               "Correct misspellings towards the corpus's own words.")
-QUERY_EXPANSION = _declare("QUERY_EXPANSION", True,
-                           "Add clinical words for lay phrases (synonyms.txt, glossary).")
-VOCABULARY_BRIDGE = _declare("VOCABULARY_BRIDGE", True,
-                             "Replace, for BM25, words no passage has by their nearest "
-                             "corpus words.")
-BRIDGE_MIN_SIMILARITY = _declare("BRIDGE_MIN_SIMILARITY", 0.55,
-                                 "Least cosine of a bridged corpus word.",
-                                 minimum=-1.0, maximum=1.0)
-BRIDGE_NEIGHBOURS = _declare("BRIDGE_NEIGHBOURS", 3, "Corpus words a bridged word brings.",
-                             minimum=1)
+SPELLING_CORRECTION = _declare(
+    "SPELLING_CORRECTION", True, "Correct misspellings towards the corpus's own words."
+)
+QUERY_EXPANSION = _declare(
+    "QUERY_EXPANSION", True, "Add clinical words for lay phrases (synonyms.txt, glossary)."
+)
+VOCABULARY_BRIDGE = _declare(
+    "VOCABULARY_BRIDGE",
+    True,
+    "Replace, for BM25, words no passage has by their nearest corpus words.",
+)
+BRIDGE_MIN_SIMILARITY = _declare(
+    "BRIDGE_MIN_SIMILARITY",
+    0.55,
+    "Least cosine of a bridged corpus word.",
+    minimum=-1.0,
+    maximum=1.0,
+)
+BRIDGE_NEIGHBOURS = _declare(
+    "BRIDGE_NEIGHBOURS", 3, "Corpus words a bridged word brings.", minimum=1
+)
 WORD_CACHE_SIZE = _declare("WORD_CACHE_SIZE", 4096, "Word vectors kept (LRU).", minimum=1)
 BRIDGE_LEXICON_SIZE = _declare(
-    "BRIDGE_LEXICON_SIZE", 30000,
+    "BRIDGE_LEXICON_SIZE",
+    30000,
     "Commonest English words whose vectors the index carries (no model work for them).",
-    minimum=0)
-LEXICON_CACHE_DIR = _declare("LEXICON_CACHE_DIR", REPO_ROOT / ".cache",
-                             "Lexicon vectors depend only on the model: one cached copy "
-                             "serves every build.")
-DEFINITION_BOOST = _declare("DEFINITION_BOOST", 0.2,
-                            "Added in the second stage to passages defining the term a "
-                            "question asks about (0: off).", minimum=0.0)
-FUSION = _declare("FUSION", "blend", "How dense and BM25 rankings are fused.",
-                  choices=("blend", "rrf"))
+    minimum=0,
+)
+LEXICON_CACHE_DIR = _declare(
+    "LEXICON_CACHE_DIR",
+    REPO_ROOT / ".cache",
+    "Lexicon vectors depend only on the model: one cached copy serves every build.",
+)
+DEFINITION_BOOST = _declare(
+    "DEFINITION_BOOST",
+    0.2,
+    "Added in the second stage to passages defining the term a question asks about (0: off).",
+    minimum=0.0,
+)
+FUSION = _declare(
+    "FUSION", "blend", "How dense and BM25 rankings are fused.", choices=("blend", "rrf")
+)
 RRF_K = _declare("RRF_K", 60, "k of reciprocal-rank fusion.", minimum=1)
-BLEND_ALPHA = _declare("BLEND_ALPHA", 0.7, "Weight of the dense side in blend fusion.",
-                       minimum=0.0, maximum=1.0)
+BLEND_ALPHA = _declare(
+    "BLEND_ALPHA", 0.7, "Weight of the dense side in blend fusion.", minimum=0.0, maximum=1.0
+)
 CANDIDATES = _declare("CANDIDATES", 100, "Candidates per retriever, before fusion.", minimum=1)
 SCORE_ALL_MAX_PASSAGES = _declare(
-    "SCORE_ALL_MAX_PASSAGES", 5000,
+    "SCORE_ALL_MAX_PASSAGES",
+    5000,
     "Up to this many passages every passage is scored exactly; above it only the dense "
-    "top and the ranked head.", minimum=0)
-SENTENCE_RANKING = _declare("SENTENCE_RANKING", False,
-                            "Also rank by best sentence in the first stage.")
-RERANK = _declare("RERANK", "sentence", "Second stage.",
-                  choices=("none", "sentence", "cross-encoder"))
+    "top and the ranked head.",
+    minimum=0,
+)
+SENTENCE_RANKING = _declare(
+    "SENTENCE_RANKING", False, "Also rank by best sentence in the first stage."
+)
+RERANK = _declare(
+    "RERANK", "sentence", "Second stage.", choices=("none", "sentence", "cross-encoder")
+)
 RERANK_DEPTH = _declare("RERANK_DEPTH", 30, "Passages the second stage re-scores.", minimum=1)
-RERANK_WEIGHTS = tuple(float(w) for w in _declare(
-    "RERANK_WEIGHTS", "0.3,0.5,0.2",
-    "Second-stage blend: first stage, best sentence, BM25 (comma-separated).").split(","))
-SENTENCE_PAIRS = _declare("SENTENCE_PAIRS", True,
-                          "Score pairs of adjacent sentences too: answers often take two.")
-CROSS_ENCODER_DIR = _declare("CROSS_ENCODER_DIR", "",
-                             "A sentence-transformers CrossEncoder directory, for "
-                             "RERANK=cross-encoder.")
+RERANK_WEIGHTS = tuple(
+    float(w)
+    for w in _declare(
+        "RERANK_WEIGHTS",
+        "0.3,0.5,0.2",
+        "Second-stage blend: first stage, best sentence, BM25 (comma-separated).",
+    ).split(",")
+)
+SENTENCE_PAIRS = _declare(
+    "SENTENCE_PAIRS", True, "Score pairs of adjacent sentences too: answers often take two."
+)
+CROSS_ENCODER_DIR = _declare(
+    "CROSS_ENCODER_DIR",
+    "",
+    "A sentence-transformers CrossEncoder directory, for RERANK=cross-encoder.",
+)
 QUERY_CACHE_SIZE = _declare("QUERY_CACHE_SIZE", 1024, "Query vectors kept (LRU).", minimum=0)
 
 # --- dense index at scale ------------------------------------------------------
 _section("dense index at scale")
 DENSE_EXACT_MAX_PASSAGES = _declare(
-    "DENSE_EXACT_MAX_PASSAGES", 40_000,
+    "DENSE_EXACT_MAX_PASSAGES",
+    40_000,
     "Up to this many passages the indexer builds exact search (IndexFlatIP); above, HNSW.",
-    minimum=0)
+    minimum=0,
+)
 DENSE_HNSW_M = _declare("DENSE_HNSW_M", 32, "HNSW links per node.", minimum=2)
-DENSE_HNSW_EF_CONSTRUCTION = _declare("DENSE_HNSW_EF_CONSTRUCTION", 64,
-                                      "HNSW breadth while building.", minimum=1)
-DENSE_HNSW_EF_SEARCH = _declare("DENSE_HNSW_EF_SEARCH", 256,
-                                "HNSW breadth per query (set at load, no rebuild).", minimum=1)
-DENSE_MMAP_MIN_BYTES = _declare("DENSE_MMAP_MIN_BYTES", 16 * 2**20,
-                                "Index files at least this big are memory-mapped, shared "
-                                "by the workers.", minimum=0)
+DENSE_HNSW_EF_CONSTRUCTION = _declare(
+    "DENSE_HNSW_EF_CONSTRUCTION", 64, "HNSW breadth while building.", minimum=1
+)
+DENSE_HNSW_EF_SEARCH = _declare(
+    "DENSE_HNSW_EF_SEARCH", 256, "HNSW breadth per query (set at load, no rebuild).", minimum=1
+)
+DENSE_MMAP_MIN_BYTES = _declare(
+    "DENSE_MMAP_MIN_BYTES",
+    16 * 2**20,
+    "Index files at least this big are memory-mapped, shared by the workers.",
+    minimum=0,
+)
 
 # --- search pages --------------------------------------------------------------
 _section("search pages")
-CITATION_DATE_FORMAT = _declare("CITATION_DATE_FORMAT", "%m/%d/%Y",
-                                "Dates in copied citations (NCI's requested format).")
-TEXT_FRAGMENT_WORDS = _declare("TEXT_FRAGMENT_WORDS", 4,
-                               "Words from each end of a passage in its #:~:text= link.",
-                               minimum=1)
+CITATION_DATE_FORMAT = _declare(
+    "CITATION_DATE_FORMAT", "%m/%d/%Y", "Dates in copied citations (NCI's requested format)."
+)
+TEXT_FRAGMENT_WORDS = _declare(
+    "TEXT_FRAGMENT_WORDS", 4, "Words from each end of a passage in its #:~:text= link.", minimum=1
+)
 
 # --- hardening -----------------------------------------------------------------
 _section("hardening")
-MAX_REQUEST_BYTES = _declare("MAX_REQUEST_BYTES", 16 * 1024,
-                             "Largest request body accepted, in bytes.", minimum=0)
-RATE_LIMIT = _declare("RATE_LIMIT", "300 per minute",
-                      "Per-client request budget (Flask-Limiter syntax; ';' separates several).")
+MAX_REQUEST_BYTES = _declare(
+    "MAX_REQUEST_BYTES", 16 * 1024, "Largest request body accepted, in bytes.", minimum=0
+)
+RATE_LIMIT = _declare(
+    "RATE_LIMIT",
+    "300 per minute",
+    "Per-client request budget (Flask-Limiter syntax; ';' separates several).",
+)
 RATE_LIMIT_ENABLED = _declare("RATE_LIMIT_ENABLED", True, "Apply the rate limit.")
 RATE_LIMIT_STORAGE_URI = _declare(
-    "RATE_LIMIT_STORAGE_URI", "memory://",
+    "RATE_LIMIT_STORAGE_URI",
+    "memory://",
     "Where the limiter counts: memory:// is per process; redis://host:6379 shares one "
-    "budget across workers and replicas.")
-LOG_QUERY_TEXT = _declare("LOG_QUERY_TEXT", False,
-                          "Log the query's text, not only its hash (evaluation runs only: "
-                          "patients' questions are health information).")
-LOG_QUERY_HASH_KEY = _declare("LOG_QUERY_HASH_KEY", "",
-                              "Secret mixed into the logged query hash.")
-UNAVAILABLE_RETRY_AFTER = _declare("UNAVAILABLE_RETRY_AFTER", 5,
-                                   "Retry-After seconds while the index is unavailable.",
-                                   minimum=0)
-INDEX_CHECK_SECONDS = _declare("INDEX_CHECK_SECONDS", 2.0,
-                               "How often each worker re-checks the files of its index for "
-                               "damage.", minimum=0.0)
+    "budget across workers and replicas.",
+)
+LOG_QUERY_TEXT = _declare(
+    "LOG_QUERY_TEXT",
+    False,
+    "Log the query's text, not only its hash (evaluation runs only: "
+    "patients' questions are health information).",
+)
+LOG_QUERY_HASH_KEY = _declare("LOG_QUERY_HASH_KEY", "", "Secret mixed into the logged query hash.")
+UNAVAILABLE_RETRY_AFTER = _declare(
+    "UNAVAILABLE_RETRY_AFTER", 5, "Retry-After seconds while the index is unavailable.", minimum=0
+)
+INDEX_CHECK_SECONDS = _declare(
+    "INDEX_CHECK_SECONDS",
+    2.0,
+    "How often each worker re-checks the files of its index for damage.",
+    minimum=0.0,
+)
 
 
 def problems() -> list[str]:
     """Every setting that is not allowed, one line each (empty when all are fine)."""
     found = [str(exc) for exc in _problems.values()]
     if len(RERANK_WEIGHTS) != 3:
-        found.append(f"{PREFIX}RERANK_WEIGHTS={','.join(map(str, RERANK_WEIGHTS))!r} is not "
-                     "allowed: expected three comma-separated numbers")
+        found.append(
+            f"{PREFIX}RERANK_WEIGHTS={','.join(map(str, RERANK_WEIGHTS))!r} is not "
+            "allowed: expected three comma-separated numbers"
+        )
     if RERANK == "cross-encoder" and not (CROSS_ENCODER_DIR and Path(CROSS_ENCODER_DIR).is_dir()):
-        found.append(f"{PREFIX}RERANK='cross-encoder' needs {PREFIX}CROSS_ENCODER_DIR, a "
-                     f"CrossEncoder directory (got {CROSS_ENCODER_DIR!r})")
+        found.append(
+            f"{PREFIX}RERANK='cross-encoder' needs {PREFIX}CROSS_ENCODER_DIR, a "
+            f"CrossEncoder directory (got {CROSS_ENCODER_DIR!r})"
+        )
     if not PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS:
-        found.append(f"{PREFIX}PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS "
-                     "does not hold")
+        found.append(
+            f"{PREFIX}PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS does not hold"
+        )
     return found
 
 

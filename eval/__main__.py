@@ -1,9 +1,9 @@
 """python -m eval: score every retriever configuration on the gold set.
 
-    python -m eval                       # all configurations, dev + test, report under results/
-    python -m eval --split test          # only the held-out questions
-    python -m eval calibrate             # choose the abstention threshold on dev, record it in the index
-    python -m eval --compare A.json B.json [--config service]
+python -m eval                       # all configurations, dev + test, report under results/
+python -m eval --split test          # only the held-out questions
+python -m eval calibrate             # choose the abstention threshold on dev, record it in the index
+python -m eval --compare A.json B.json [--config service]
 """
 
 from __future__ import annotations
@@ -30,14 +30,21 @@ def _searcher(index_dir: Path):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", nargs="?", default="run", choices=["run", "calibrate"])
     parser.add_argument("--index", type=Path, default=settings.INDEX_DIR)
     parser.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
     parser.add_argument("--split", default="all", choices=["all", "dev", "test"])
-    parser.add_argument("--gold", type=Path, help="another question file in the gold format "
-                        "(e.g. eval/fresh.jsonl, written blind after a change, never tuned on)")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        help="another question file in the gold format "
+        "(e.g. eval/fresh.jsonl, written blind after a change, never tuned on)",
+    )
     parser.add_argument("--configs", help="comma-separated subset of configurations")
     add_output_options(parser)
     parser.add_argument("--name", help="result file name (default: eval-<split>)")
@@ -73,14 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.configs:
         configs = {name: CONFIGS[name] for name in args.configs.split(",")}
     searcher = _searcher(args.index)
-    results = run_configs(searcher, load_gold(args.gold or GOLD_FILE, split=args.split),
-                          _sources(args.corpus), configs)
+    results = run_configs(
+        searcher,
+        load_gold(args.gold or GOLD_FILE, split=args.split),
+        _sources(args.corpus),
+        configs,
+    )
     results.update(
         split=args.split,
         index_version=searcher.index.version,
-        calibration=searcher.abstention.calibration or {"threshold": searcher.abstention.threshold,
-                                             "feature": "top_sentence", "source": "settings"},
-        date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        calibration=searcher.abstention.calibration
+        or {
+            "threshold": searcher.abstention.threshold,
+            "feature": "top_sentence",
+            "source": "settings",
+        },
+        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         command="python -m eval " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
     default_name = f"eval-{args.gold.stem}-{args.split}" if args.gold else f"eval-{args.split}"

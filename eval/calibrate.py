@@ -24,7 +24,9 @@ def _best_cut(values: list[tuple[float, bool]], cap: float) -> dict:
     """The threshold flagging the most out-of-scope questions while at most `cap`
     of the answerable ones are flagged; centred in its gap, for a margin."""
     scores = sorted({v for v, _ in values})
-    cuts = [scores[0] - 0.05] + [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 0.05]
+    cuts = (
+        [scores[0] - 0.05] + [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 0.05]
+    )
     oos = [v for v, ok in values if not ok]
     answerable = [v for v, ok in values if ok]
     best, best_key = None, None
@@ -46,8 +48,9 @@ def _best_cut(values: list[tuple[float, bool]], cap: float) -> dict:
     }
 
 
-def fit_logistic(rows: list[dict], labels: list[bool], features: list[str],
-                 l2: float = 1.0) -> tuple[dict, float]:
+def fit_logistic(
+    rows: list[dict], labels: list[bool], features: list[str], l2: float = 1.0
+) -> tuple[dict, float]:
     """A small L2-regularised logistic regression: which mix of signals says "answerable"."""
     import numpy as np
     from scipy.optimize import minimize
@@ -68,8 +71,12 @@ def fit_logistic(rows: list[dict], labels: list[bool], features: list[str],
     return weights, bias
 
 
-def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERABLE_FLAGGED,
-              mix: tuple[str, ...] | None = None) -> dict:
+def calibrate(
+    searcher,
+    questions: list[GoldQuestion],
+    cap: float = MAX_ANSWERABLE_FLAGGED,
+    mix: tuple[str, ...] | None = None,
+) -> dict:
     """`mix`: the signals the logistic combination may use (settings.CONFIDENCE_FEATURES)."""
     mix = settings.CONFIDENCE_FEATURES if mix is None else mix
     signals: dict[str, list[tuple[float, bool]]] = {}
@@ -88,7 +95,8 @@ def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERAB
         weights, bias = fit_logistic(rows, labels, features)
         combined = {"weights": weights, "bias": bias}
         signals["combined"] = [
-            (bias + sum(w * row[f] for f, w in weights.items()), ok) for row, ok in zip(rows, labels)
+            (bias + sum(w * row[f] for f, w in weights.items()), ok)
+            for row, ok in zip(rows, labels)
         ]
     best = None
     for name, values in signals.items():
@@ -96,7 +104,9 @@ def calibrate(searcher, questions: list[GoldQuestion], cap: float = MAX_ANSWERAB
             continue
         candidate = {"feature": name, **_best_cut(values, cap)}
         if best is None or (candidate["oos_recall"], -candidate["answerable_flagged"]) > (
-                best["oos_recall"], -best["answerable_flagged"]):
+            best["oos_recall"],
+            -best["answerable_flagged"],
+        ):
             best = candidate
     if best is None:
         raise ValueError("calibration needs answerable and out-of-scope questions")

@@ -29,6 +29,7 @@ script exits 1; WARNINGs are printed but do not fail):
 
 Finally prints counts per style, split and section.
 """
+
 import argparse
 import collections
 import json
@@ -108,9 +109,15 @@ KEY_POINTS = {
 }
 
 # Sub-headings of "About This PDQ Summary", in order.
-PDQ_HEADINGS = ["About PDQ", "Purpose of This Summary", "Reviewers and Updates",
-                "Clinical Trial Information", "Permission to Use This Summary",
-                "Disclaimer", "Contact Us"]
+PDQ_HEADINGS = [
+    "About PDQ",
+    "Purpose of This Summary",
+    "Reviewers and Updates",
+    "Clinical Trial Information",
+    "Permission to Use This Summary",
+    "Disclaimer",
+    "Contact Us",
+]
 
 # Non-body text that must never be quoted wherever it occurs: (start, end)
 # markers; the span runs from start through the end marker.
@@ -119,13 +126,24 @@ NCI_NONBODY = [
     ("Enlarge Bone marrow aspiration and biopsy.", "removed for examination under a microscope."),
     ("Enlarge Donor stem cell transplant.", "an infusion of the donor stem cells."),
     ("Enlarge CAR T-cell therapy.", "bind to an antigen on the cancer cells and kill them."),
-    ("How do monoclonal antibodies work to treat cancer?", "deliver harmful substances to cancer cells."),
-    ("Use our clinical trial search", "General information about clinical trials is also available."),
-    ("For information about the treatments listed below,", "see the Treatment Option Overview section."),
+    (
+        "How do monoclonal antibodies work to treat cancer?",
+        "deliver harmful substances to cancer cells.",
+    ),
+    (
+        "Use our clinical trial search",
+        "General information about clinical trials is also available.",
+    ),
+    (
+        "For information about the treatments listed below,",
+        "see the Treatment Option Overview section.",
+    ),
     ("Go to Health Professional Version", "Go to Health Professional Version"),
     ("Key Points", "Key Points"),
-    ("Patients may want to think about taking part in a clinical trial.",
-     "Patients may want to think about taking part in a clinical trial."),
+    (
+        "Patients may want to think about taking part in a clinical trial.",
+        "Patients may want to think about taking part in a clinical trial.",
+    ),
     ("See Drugs Approved for Multiple Myeloma", "Plasma Cell Neoplasms ."),
 ]
 NCI_FOOTER_START = "Updated: November 17, 2023"
@@ -154,8 +172,8 @@ class Doc:
 
     def __init__(self, name, text, problems):
         self.name, self.text = name, text
-        self.sections = []   # (start, end, title)
-        self.nonbody = []    # (start, end, why)
+        self.sections = []  # (start, end, title)
+        self.nonbody = []  # (start, end, why)
         if name == NCI:
             self._nci(problems)
         elif name == ACS:
@@ -197,12 +215,12 @@ class Doc:
             kp = find_flex(t, "Key Points", s0)
             p = kp[1]
             spans = []
-            for item in items:                      # the list itself
+            for item in items:  # the list itself
                 sp = find_flex(t, item, p)
                 spans.append(sp)
                 p = sp[1]
             self.nonbody.append((kp[0], p, "Key Points list"))
-            for item in items:                      # the headings in the body
+            for item in items:  # the headings in the body
                 sp = find_flex(t, item, p)
                 if not sp or sp[0] >= s1:
                     problems.append(f"{self.name}: heading not found in body: {item!r}")
@@ -316,16 +334,25 @@ def main():
 
     for n, it in items:
         tag = f"line {n} ({it.get('id', '?')})"
-        want = {"id": str, "question": str, "style": str, "answerable": bool,
-                "evidence": list, "split": str}
+        want = {
+            "id": str,
+            "question": str,
+            "style": str,
+            "answerable": bool,
+            "evidence": list,
+            "split": str,
+        }
         bad = set()
         for k, typ in want.items():
             if k not in it:
-                errors.append(f"{tag}: missing field {k!r}"); bad.add(k)
+                errors.append(f"{tag}: missing field {k!r}")
+                bad.add(k)
             elif not isinstance(it[k], typ):
-                errors.append(f"{tag}: field {k!r} should be {typ.__name__}"); bad.add(k)
+                errors.append(f"{tag}: field {k!r} should be {typ.__name__}")
+                bad.add(k)
         if "section" not in it:
-            errors.append(f"{tag}: missing field 'section'"); bad.add("section")
+            errors.append(f"{tag}: missing field 'section'")
+            bad.add("section")
         extra = set(it) - set(want) - {"section"}
         if extra:
             errors.append(f"{tag}: unexpected fields {sorted(extra)}")
@@ -339,8 +366,11 @@ def main():
             errors.append(f"{tag}: bad style {it['style']!r}")
         if "split" not in bad and it["split"] not in SPLITS:
             errors.append(f"{tag}: bad split {it['split']!r}")
-        if not bad & {"style", "question"} and it["style"] == "keyword" \
-                and not 2 <= len(it["question"].split()) <= 4:
+        if (
+            not bad & {"style", "question"}
+            and it["style"] == "keyword"
+            and not 2 <= len(it["question"].split()) <= 4
+        ):
             warnings.append(f"{tag}: keyword query has {len(it['question'].split())} words")
         if bad & {"answerable", "evidence", "section", "style", "question"}:
             continue
@@ -360,11 +390,17 @@ def main():
         found_sections = set()
         for j, e in enumerate(ev, 1):
             etag = f"{tag} quote {j}"
-            if not isinstance(e, dict) or not isinstance(e.get("file"), str) \
-                    or not isinstance(e.get("quote"), str) or not {"file", "quote"} <= set(e) <= {"file", "quote", "judged"} \
-                or e.get("judged", "pooled") != "pooled":
-                errors.append(f"{etag}: evidence must be {{'file': str, 'quote': str}}"
-                              " (and optionally 'judged': 'pooled')")
+            if (
+                not isinstance(e, dict)
+                or not isinstance(e.get("file"), str)
+                or not isinstance(e.get("quote"), str)
+                or not {"file", "quote"} <= set(e) <= {"file", "quote", "judged"}
+                or e.get("judged", "pooled") != "pooled"
+            ):
+                errors.append(
+                    f"{etag}: evidence must be {{'file': str, 'quote': str}}"
+                    " (and optionally 'judged': 'pooled')"
+                )
                 continue
             q, d = e["quote"], doc(e["file"])
             if d is None:
@@ -399,11 +435,15 @@ def main():
                 qw = re.findall(r"\w+", it["question"].lower())
                 tw = " " + " ".join(re.findall(r"\w+", q.lower())) + " "
                 for k in range(len(qw) - 3):
-                    if " " + " ".join(qw[k:k + 4]) + " " in tw:
-                        warnings.append(f"{etag}: {it['style']} question copies 4+ words of its quote")
+                    if " " + " ".join(qw[k : k + 4]) + " " in tw:
+                        warnings.append(
+                            f"{etag}: {it['style']} question copies 4+ words of its quote"
+                        )
                         break
         if isinstance(sec, str) and found_sections and sec not in found_sections:
-            errors.append(f"{tag}: section {sec!r} but quotes are in {sorted(s or '?' for s in found_sections)}")
+            errors.append(
+                f"{tag}: section {sec!r} but quotes are in {sorted(s or '?' for s in found_sections)}"
+            )
 
     for i, c in ids.items():
         if c > 1:
@@ -434,7 +474,10 @@ def main():
     table("out-of-scope by style", oos, lambda it: it.get("style"))
     table("answerable by section", ans, lambda it: it.get("section"))
     cnt = collections.Counter(it.get("split") for it in good)
-    print("split overall: " + ", ".join(f"{s}={cnt[s]} ({100 * cnt[s] / max(1, len(good)):.0f}%)" for s in SPLITS))
+    print(
+        "split overall: "
+        + ", ".join(f"{s}={cnt[s]} ({100 * cnt[s] / max(1, len(good)):.0f}%)" for s in SPLITS)
+    )
     per_sec = collections.Counter(it.get("section") for it in ans)
     for s in NCI_SECTIONS + ACS_SECTIONS:
         if per_sec[s] < 2:

@@ -26,7 +26,9 @@ def compare(a_path: Path, b_path: Path, config: str = "service", metric: str = "
     if wins or losses:
         w = stats.wilcoxon(ys, xs, zero_method="zsplit")
         t = stats.ttest_rel(ys, xs)
-        lines.append(f"paired Wilcoxon signed-rank p={w.pvalue:.4g}; paired t-test p={t.pvalue:.4g}")
+        lines.append(
+            f"paired Wilcoxon signed-rank p={w.pvalue:.4g}; paired t-test p={t.pvalue:.4g}"
+        )
     for label, ids in (("win", wins), ("loss", losses)):
         for q in ids:
             lines.append(f"  {label:4} {q}: {qa[q][metric]:.3f} -> {qb[q][metric]:.3f}")

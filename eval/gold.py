@@ -56,8 +56,9 @@ def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
-def judge(questions: list[GoldQuestion], passages: list[dict],
-          sources: dict[str, str]) -> dict[str, dict[str, int]]:
+def judge(
+    questions: list[GoldQuestion], passages: list[dict], sources: dict[str, str]
+) -> dict[str, dict[str, int]]:
     """qrels: for each answerable question, the ids of the passages that answer it.
 
     `sources` maps a file name to its text; a quote missing from its file is an

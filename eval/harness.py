@@ -12,8 +12,13 @@ from .configs import CONFIGS
 from .gold import STYLES, GoldQuestion, judge
 
 METRICS = ["hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10", "recall@10"]
-LABELS = {"hit_rate@1": "Hit@1", "hit_rate@5": "Hit@5", "mrr@10": "MRR@10",
-          "ndcg@10": "nDCG@10", "recall@10": "Recall@10"}
+LABELS = {
+    "hit_rate@1": "Hit@1",
+    "hit_rate@5": "Hit@5",
+    "mrr@10": "MRR@10",
+    "ndcg@10": "nDCG@10",
+    "recall@10": "Recall@10",
+}
 DEPTH = 10
 
 
@@ -29,8 +34,12 @@ def _scores(qrels: dict, run: dict, ids: list[str]) -> dict[str, float]:
 def _per_question(qrels: dict, run: dict, ids: list[str]) -> dict[str, dict[str, float]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        values = evaluate(Qrels({q: qrels[q] for q in ids}), Run({q: run[q] for q in ids}),
-                          METRICS, return_mean=False)
+        values = evaluate(
+            Qrels({q: qrels[q] for q in ids}),
+            Run({q: run[q] for q in ids}),
+            METRICS,
+            return_mean=False,
+        )
     ordered = sorted(ids)  # ranx reports queries in sorted order
     return {q: {m: float(values[m][n]) for m in METRICS} for n, q in enumerate(ordered)}
 
@@ -44,7 +53,8 @@ def abstention(confident: dict[str, bool], questions: list[GoldQuestion]) -> dic
         "precision": round(len(flagged & oos) / len(flagged), 4) if flagged else None,
         "recall": round(len(flagged & oos) / len(oos), 4) if oos else None,
         "answerable_flagged": round(len(flagged & answerable) / len(answerable), 4)
-        if answerable else None,
+        if answerable
+        else None,
     }
 
 
@@ -67,14 +77,19 @@ def run_config(searcher, pipeline, questions: list[GoldQuestion]) -> tuple[dict,
     return run, confident, details, times
 
 
-def run_configs(searcher, questions: list[GoldQuestion], sources: dict[str, str],
-                configs: dict | None = None) -> dict:
+def run_configs(
+    searcher, questions: list[GoldQuestion], sources: dict[str, str], configs: dict | None = None
+) -> dict:
     configs = configs or CONFIGS
     qrels = judge(questions, searcher.index.passages, sources)
     answerable = [q for q in questions if q.answerable]
     ids = [q.id for q in answerable]
-    results = {"questions": len(questions), "answerable": len(answerable),
-               "out_of_scope": len(questions) - len(answerable), "configs": {}}
+    results = {
+        "questions": len(questions),
+        "answerable": len(answerable),
+        "out_of_scope": len(questions) - len(answerable),
+        "configs": {},
+    }
     for name, pipeline in configs.items():
         run, confident, details, times = run_config(searcher, pipeline, questions)
         by_style = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .gold import STYLES
-from .result_files import write_files
 from .harness import LABELS, METRICS
+from .result_files import write_files
 
 
 def _fmt(value) -> str:
@@ -15,15 +15,27 @@ def _fmt(value) -> str:
 
 def markdown_table(results: dict) -> str:
     """The table the README shows: one row per configuration."""
-    head = ["configuration", *(LABELS[m] for m in METRICS),
-            *(f"MRR@10 {s}" for s in STYLES), "abstain P", "abstain R", "answerable flagged", "ms/query"]
+    head = [
+        "configuration",
+        *(LABELS[m] for m in METRICS),
+        *(f"MRR@10 {s}" for s in STYLES),
+        "abstain P",
+        "abstain R",
+        "answerable flagged",
+        "ms/query",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, r in results["configs"].items():
         ab = r["abstention"]
-        row = [f"`{name}`", *(_fmt(r["overall"][m]) for m in METRICS),
-               *(_fmt(r["by_style"].get(s, {}).get("mrr@10")) for s in STYLES),
-               _fmt(ab["precision"]), _fmt(ab["recall"]), _fmt(ab["answerable_flagged"]),
-               f"{r['mean_query_ms']:.1f}"]
+        row = [
+            f"`{name}`",
+            *(_fmt(r["overall"][m]) for m in METRICS),
+            *(_fmt(r["by_style"].get(s, {}).get("mrr@10")) for s in STYLES),
+            _fmt(ab["precision"]),
+            _fmt(ab["recall"]),
+            _fmt(ab["answerable_flagged"]),
+            f"{r['mean_query_ms']:.1f}",
+        ]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
@@ -49,7 +61,9 @@ def chart(results: dict, path: Path) -> None:
     width = 0.8 / len(names)
     for n, name in enumerate(names):
         r = results["configs"][name]
-        values = [r["overall"]["mrr@10"]] + [r["by_style"].get(s, {}).get("mrr@10", 0) for s in STYLES]
+        values = [r["overall"]["mrr@10"]] + [
+            r["by_style"].get(s, {}).get("mrr@10", 0) for s in STYLES
+        ]
         ax.bar([g + n * width for g in range(len(groups))], values, width, label=name)
     ax.set_xticks([g + width * (len(names) - 1) / 2 for g in range(len(groups))], groups)
     ax.set_ylabel("MRR@10")
@@ -64,10 +78,12 @@ def chart(results: dict, path: Path) -> None:
 
 def write(results: dict, out_dir: Path, name: str) -> dict[str, Path]:
     service = "service" if "service" in results["configs"] else next(iter(results["configs"]))
-    md = (f"# Retrieval evaluation ({results['split']} split)\n\n"
-          f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
-          f"index {results['index_version']}; command: `{results['command']}`.\n\n"
-          f"{markdown_table(results)}\n\n"
-          f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
-          f"![MRR@10 by configuration]({name}.png)\n")
+    md = (
+        f"# Retrieval evaluation ({results['split']} split)\n\n"
+        f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
+        f"index {results['index_version']}; command: `{results['command']}`.\n\n"
+        f"{markdown_table(results)}\n\n"
+        f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
+        f"![MRR@10 by configuration]({name}.png)\n"
+    )
     return write_files(out_dir, name, results, md, chart)

@@ -19,8 +19,11 @@ def results_dir(reference: bool = False) -> Path:
 def write_files(out_dir: Path, name: str, data: dict, markdown: str, chart_fn) -> dict[str, Path]:
     """The three files every eval result is kept as: NAME.json, NAME.md and the chart NAME.png."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out_dir / f"{name}.json", "md": out_dir / f"{name}.md",
-             "png": out_dir / f"{name}.png"}
+    paths = {
+        "json": out_dir / f"{name}.json",
+        "md": out_dir / f"{name}.md",
+        "png": out_dir / f"{name}.png",
+    }
     paths["json"].write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     paths["md"].write_text(markdown, encoding="utf-8")
     chart_fn(data, paths["png"])
@@ -30,8 +33,11 @@ def write_files(out_dir: Path, name: str, data: dict, markdown: str, chart_fn) -
 def add_output_options(parser) -> None:
     """--out and --reference, shared by every command that writes results."""
     parser.add_argument("--out", type=Path, help=f"result folder (default: {RESULTS_DIR.name}/)")
-    parser.add_argument("--reference", action="store_true",
-                        help="write the reference results that docs/ quotes (docs/results/)")
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="write the reference results that docs/ quotes (docs/results/)",
+    )
 
 
 def output_dir(args) -> Path:

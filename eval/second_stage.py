@@ -40,6 +40,7 @@ FEATURES = SERVICE + ("dense", "coverage", "heading_cov", "heading_cos", "neighb
 @dataclass
 class Head:
     """One question's re-ranked head: passage indices, features, relevance."""
+
     question_id: str
     split: str
     style: str
@@ -81,7 +82,9 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
             return float((idf * found).sum() / idf.sum()) if len(own) else 0.0
 
         def neighbour(i: int) -> float:
-            near = [best[j] for j in (i - 1, i + 1) if 0 <= j < n and section_of[j] == section_of[i]]
+            near = [
+                best[j] for j in (i - 1, i + 1) if 0 <= j < n and section_of[j] == section_of[i]
+            ]
             return float(max(near)) if near else -1.0
 
         terms = set(defined_term_stems(plan.text))
@@ -89,11 +92,23 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
         lexical_head = fusion.minmax(stage.lexical[order])
         rows = []
         for r, i in enumerate(order.tolist()):
-            rows.append([first_head[r], best[i], lexical_head[r], float(bool(terms & searcher.parts.defines[i])),
-                         float(dense_vectors[i] @ query), coverage(text_tokens[i]),
-                         coverage(heading_tokens[i]), float(heading_vectors[i] @ query), neighbour(i)])
+            rows.append(
+                [
+                    first_head[r],
+                    best[i],
+                    lexical_head[r],
+                    float(bool(terms & searcher.parts.defines[i])),
+                    float(dense_vectors[i] @ query),
+                    coverage(text_tokens[i]),
+                    coverage(heading_tokens[i]),
+                    float(heading_vectors[i] @ query),
+                    neighbour(i),
+                ]
+            )
         relevant = np.array([passages[i]["id"] in qrels[q.id] for i in order.tolist()])
-        out.append(Head(q.id, q.split, q.style, order, np.asarray(rows, dtype=np.float64), relevant))
+        out.append(
+            Head(q.id, q.split, q.style, order, np.asarray(rows, dtype=np.float64), relevant)
+        )
     return out
 
 
@@ -154,9 +169,11 @@ def report(all_heads: list[Head], names) -> str:
     test = [h for h in all_heads if h.split == "test"]
     base = columns(SERVICE)
     fixed = service_weights()
-    lines = [f"service weights {dict(zip(SERVICE, fixed))}: "
-             f"dev MRR@10 {reciprocal_ranks(dev, base, fixed).mean():.3f}, "
-             f"test {reciprocal_ranks(test, base, fixed).mean():.3f}"]
+    lines = [
+        f"service weights {dict(zip(SERVICE, fixed))}: "
+        f"dev MRR@10 {reciprocal_ranks(dev, base, fixed).mean():.3f}, "
+        f"test {reciprocal_ranks(test, base, fixed).mean():.3f}"
+    ]
     for extra in [()] + [(f,) for f in names if f not in SERVICE]:
         cols = columns(SERVICE + extra)
         weights = fit(dev, cols)
@@ -164,17 +181,24 @@ def report(all_heads: list[Head], names) -> str:
             f"learned {'+'.join(SERVICE + extra)}: dev 5-fold CV {cross_validated(dev, cols):.3f}, "
             f"fit on dev: dev {reciprocal_ranks(dev, cols, weights).mean():.3f}, "
             f"test {reciprocal_ranks(test, cols, weights).mean():.3f}, "
-            f"weights {np.round(weights, 2).tolist()}")
+            f"weights {np.round(weights, 2).tolist()}"
+        )
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval.second_stage", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.second_stage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--index", type=Path, default=settings.INDEX_DIR)
     parser.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR)
-    parser.add_argument("--features", default=",".join(FEATURES[len(SERVICE):]),
-                        help="extra features to try one at a time beside the service's")
+    parser.add_argument(
+        "--features",
+        default=",".join(FEATURES[len(SERVICE) :]),
+        help="extra features to try one at a time beside the service's",
+    )
     args = parser.parse_args(argv)
 
     from retrieval.index import load_index

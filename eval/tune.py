@@ -15,9 +15,8 @@ from pathlib import Path
 
 from core import settings
 
-from .gold import load_gold
+from .gold import judge, load_gold
 from .harness import _scores, run_config
-from .gold import judge
 
 
 def parse_grid(items: list[str]) -> dict[str, list]:
@@ -52,9 +51,13 @@ def main(argv=None) -> int:
         pipeline = Pipeline().replace(**changes)
         run, _, _, _ = run_config(searcher, pipeline, answerable)
         overall = _scores(qrels, run, [q.id for q in answerable])
-        styles = {s: _scores(qrels, run, [q.id for q in answerable if q.style == s])["mrr@10"]
-                  for s in ("patient", "staff", "paraphrase", "keyword")}
-        rows.append((overall["mrr@10"], overall["hit_rate@5"], overall["hit_rate@1"], styles, changes))
+        styles = {
+            s: _scores(qrels, run, [q.id for q in answerable if q.style == s])["mrr@10"]
+            for s in ("patient", "staff", "paraphrase", "keyword")
+        }
+        rows.append(
+            (overall["mrr@10"], overall["hit_rate@5"], overall["hit_rate@1"], styles, changes)
+        )
     rows.sort(key=lambda r: -r[0])
     for mrr, hit5, hit1, styles, changes in rows:
         style_text = " ".join(f"{k[:4]}={v:.3f}" for k, v in styles.items())

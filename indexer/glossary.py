@@ -22,7 +22,9 @@ _WORD = re.compile(r"[\w’'-]+")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]{0,2}[A-Z]{1,5}s?$")
 _LEAD_INS = ("also called ", "also known as ", "called ")
 # Parentheses that add to a list or direct a reader, rather than define.
-_NOT_A_GLOSS = re.compile(r"^(or|and|including|even|with|see|e\.g\.|i\.e\.)\b|^(not shown|step \d+)$", re.I)
+_NOT_A_GLOSS = re.compile(
+    r"^(or|and|including|even|with|see|e\.g\.|i\.e\.)\b|^(not shown|step \d+)$", re.I
+)
 MAX_TERM_WORDS = 4
 
 
@@ -61,7 +63,9 @@ def harvest(passages: list[Passage]) -> list[dict]:
     for text in texts:
         tokens = [w.lower() for w in _WORD.findall(text)]
         for size in (2, 3):
-            phrase_counts.update(" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
+            phrase_counts.update(
+                " ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)
+            )
 
     pairs: dict[tuple[str, str], dict] = {}
     for passage in passages:
@@ -70,11 +74,11 @@ def harvest(passages: list[Passage]) -> list[dict]:
             gloss = " ".join(match.group(1).split())
             for lead in _LEAD_INS:
                 if gloss.lower().startswith(lead):
-                    gloss = gloss[len(lead):]
+                    gloss = gloss[len(lead) :]
             if not re.search(r"[^\W\d_]{2,}", gloss) or _NOT_A_GLOSS.search(gloss):
                 continue
             # The defined term sits in the same clause, right before "(".
-            clause = re.split(r"[.:;()\[\]]", text[max(0, match.start() - 120):match.start()])[-1]
+            clause = re.split(r"[.:;()\[\]]", text[max(0, match.start() - 120) : match.start()])[-1]
             before = _WORD.findall(clause)
             if not before:
                 continue

@@ -80,7 +80,7 @@ class CachedEmbedder:
         return getattr(self.model, name)
 
     def _key(self, text: str, normalize: bool) -> str:
-        digest = hashlib.sha256(f"{self._prefix}\0{int(normalize)}\0{text}".encode("utf-8"))
+        digest = hashlib.sha256(f"{self._prefix}\0{int(normalize)}\0{text}".encode())
         return digest.hexdigest()[:40]
 
     def encode(self, sentences, normalize_embeddings: bool = False, **kwargs):
@@ -94,8 +94,9 @@ class CachedEmbedder:
                 missing[key] = text
         if missing:
             kwargs["convert_to_numpy"] = True
-            fresh = self.model.encode(list(missing.values()),
-                                      normalize_embeddings=normalize_embeddings, **kwargs)
+            fresh = self.model.encode(
+                list(missing.values()), normalize_embeddings=normalize_embeddings, **kwargs
+            )
             for key, vector in zip(missing, np.asarray(fresh, dtype="float32")):
                 self._known[key] = vector
         self.sent += len(missing)
@@ -110,8 +111,12 @@ class CachedEmbedder:
         keys = list(self._used)
         vectors = np.stack([self._used[k] for k in keys]) if keys else np.zeros((0, 0), "float32")
         with open(build_dir / CACHE_FILE, "wb") as fh:
-            np.savez(fh, identity=np.array(self._identity), keys=np.array(keys, dtype="U40"),
-                     vectors=vectors.astype("float32"))
+            np.savez(
+                fh,
+                identity=np.array(self._identity),
+                keys=np.array(keys, dtype="U40"),
+                vectors=vectors.astype("float32"),
+            )
 
 
 def cached_embedder(model_name: str, out_dir: Path) -> CachedEmbedder:

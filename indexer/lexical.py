@@ -23,8 +23,7 @@ def lexical_text(passage: Passage) -> str:
 
 def write_bm25(passages: list[Passage], out_dir: Path) -> None:
     retriever = bm25s.BM25()
-    retriever.index(analysis.bm25_tokens([lexical_text(p) for p in passages]),
-                    show_progress=False)
+    retriever.index(analysis.bm25_tokens([lexical_text(p) for p in passages]), show_progress=False)
     retriever.save(str(out_dir / index_files.BM25))
 
 

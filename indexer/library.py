@@ -37,6 +37,7 @@ class LibraryError(ValueError):
 
 # --- the manifest file ----------------------------------------------------------
 
+
 @contextlib.contextmanager
 def locked(corpus_dir: Path):
     corpus_dir.mkdir(parents=True, exist_ok=True)
@@ -76,13 +77,13 @@ def _snapshot(corpus_dir: Path):
 
 
 def write_manifest(corpus_dir: Path, data: dict) -> None:
-    write_if_changed(corpus_dir / settings.MANIFEST_NAME,
-                     json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
+    write_if_changed(
+        corpus_dir / settings.MANIFEST_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    )
 
 
 # --- checks -------------------------------------------------------------------------
+
 
 def slug(text: str) -> str:
     """A document id from a file name: lowercase words joined by dashes."""
@@ -120,8 +121,10 @@ def default_citation(title: str, publisher: str, url: str) -> str:
     def literal(s: str) -> str:
         return s.replace("{", "{{").replace("}", "}}")
 
-    return (f"{literal(publisher)}. {literal(title)}. Updated {{updated}}. "
-            f"Available at: {literal(url)}. Accessed {{accessed}}.")
+    return (
+        f"{literal(publisher)}. {literal(title)}. Updated {{updated}}. "
+        f"Available at: {literal(url)}. Accessed {{accessed}}."
+    )
 
 
 def _required(name: str, value: str | None) -> str:
@@ -134,10 +137,22 @@ def _required(name: str, value: str | None) -> str:
 
 # --- commands -----------------------------------------------------------------------
 
-def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
-        doc_id: str | None = None, citation: str | None = None, layout: str | None = None,
-        corpus_dir: Path | None = None, out_dir: Path | None = None, build: bool = True,
-        progress: bool = False) -> tuple[dict, object]:
+
+def add(
+    path: Path,
+    *,
+    title: str,
+    publisher: str,
+    url: str,
+    updated: str,
+    doc_id: str | None = None,
+    citation: str | None = None,
+    layout: str | None = None,
+    corpus_dir: Path | None = None,
+    out_dir: Path | None = None,
+    build: bool = True,
+    progress: bool = False,
+) -> tuple[dict, object]:
     """Add one document; returns its manifest entry and the BuildResult (None without build)."""
     corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
     path = Path(path)
@@ -152,8 +167,11 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
     if not re.match(r"^https?://\S+$", url):
         raise LibraryError(f"bad url {url!r}: it must start with http:// or https://")
     updated = check_date(_required("updated", updated))
-    citation = check_citation(citation.strip() if citation and citation.strip()
-                              else default_citation(title, publisher, url))
+    citation = check_citation(
+        citation.strip()
+        if citation and citation.strip()
+        else default_citation(title, publisher, url)
+    )
     doc_id = doc_id if doc_id is not None else slug(path.stem)
     if not ID_PATTERN.match(doc_id):
         raise LibraryError(
@@ -176,19 +194,35 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
         digest = hashlib.sha256(data).hexdigest()
         for entry in entries:
             if isinstance(entry, dict) and entry.get("id") == doc_id:
-                raise LibraryError(f"duplicate id {doc_id!r}: the corpus already has it "
-                                   f"({entry.get('title', '')}); choose another with --id")
+                raise LibraryError(
+                    f"duplicate id {doc_id!r}: the corpus already has it "
+                    f"({entry.get('title', '')}); choose another with --id"
+                )
             other = corpus_dir / str(entry.get("file", "")) if isinstance(entry, dict) else None
-            if other and other.is_file() and hashlib.sha256(other.read_bytes()).hexdigest() == digest:
-                raise LibraryError(f"duplicate document: this file is already in the corpus as "
-                                   f"{entry.get('id')!r}")
+            if (
+                other
+                and other.is_file()
+                and hashlib.sha256(other.read_bytes()).hexdigest() == digest
+            ):
+                raise LibraryError(
+                    f"duplicate document: this file is already in the corpus as {entry.get('id')!r}"
+                )
         text_file = file_name + ".txt" if used_layout in RENDERERS else None
         for name in filter(None, (file_name, text_file)):
             if (corpus_dir / name).exists():
-                raise LibraryError(f"the corpus already has a file named {name}; choose another --id")
+                raise LibraryError(
+                    f"the corpus already has a file named {name}; choose another --id"
+                )
 
-        entry = {"id": doc_id, "file": file_name, "title": title, "publisher": publisher,
-                 "url": url, "updated": updated, "citation": citation}
+        entry = {
+            "id": doc_id,
+            "file": file_name,
+            "title": title,
+            "publisher": publisher,
+            "url": url,
+            "updated": updated,
+            "citation": citation,
+        }
         if layout:
             entry["layout"] = layout
         if text_file:
@@ -210,8 +244,15 @@ def add(path: Path, *, title: str, publisher: str, url: str, updated: str,
     return entry, result
 
 
-def remove(doc_id: str, *, corpus_dir: Path | None = None, out_dir: Path | None = None,
-           build: bool = True, keep_file: bool = False, progress: bool = False):
+def remove(
+    doc_id: str,
+    *,
+    corpus_dir: Path | None = None,
+    out_dir: Path | None = None,
+    build: bool = True,
+    keep_file: bool = False,
+    progress: bool = False,
+):
     """Take a document out of the manifest, rebuild, then delete its files."""
     corpus_dir = Path(corpus_dir or settings.CORPUS_DIR)
     with locked(corpus_dir):
@@ -219,12 +260,18 @@ def remove(doc_id: str, *, corpus_dir: Path | None = None, out_dir: Path | None 
         entries = manifest["documents"]
         match = [e for e in entries if isinstance(e, dict) and e.get("id") == doc_id]
         if not match:
-            raise LibraryError(f"no document with id {doc_id!r} (python -m indexer list shows them)")
+            raise LibraryError(
+                f"no document with id {doc_id!r} (python -m indexer list shows them)"
+            )
         if len(entries) == 1:
-            raise LibraryError(f"cannot remove {doc_id!r}: it is the only document, "
-                               "and an index needs at least one")
+            raise LibraryError(
+                f"cannot remove {doc_id!r}: it is the only document, "
+                "and an index needs at least one"
+            )
         entry = match[0]
-        write_manifest(corpus_dir, {**manifest, "documents": [e for e in entries if e is not entry]})
+        write_manifest(
+            corpus_dir, {**manifest, "documents": [e for e in entries if e is not entry]}
+        )
         try:
             result = _build(corpus_dir, out_dir, progress) if build else None
         except BaseException:
@@ -265,19 +312,26 @@ def list_documents(corpus_dir: Path | None = None, out_dir: Path | None = None) 
     rows = []
     for doc in load_manifest(corpus_dir, settings.MANIFEST_NAME):
         layout = layout_for(doc.file, doc.layout)
-        rows.append({
-            "id": doc.id,
-            "format": {None: "text"}.get(layout, layout),
-            "updated": doc.updated,
-            "passages": None if counts is None else counts.get(doc.id, 0),
-            "title": doc.title,
-        })
+        rows.append(
+            {
+                "id": doc.id,
+                "format": {None: "text"}.get(layout, layout),
+                "updated": doc.updated,
+                "passages": None if counts is None else counts.get(doc.id, 0),
+                "title": doc.title,
+            }
+        )
     return rows
 
 
 def format_table(rows: list[dict]) -> str:
-    header = {"id": "ID", "format": "FORMAT", "updated": "UPDATED", "passages": "PASSAGES",
-              "title": "TITLE"}
+    header = {
+        "id": "ID",
+        "format": "FORMAT",
+        "updated": "UPDATED",
+        "passages": "PASSAGES",
+        "title": "TITLE",
+    }
     cells = [header] + [
         {**r, "passages": "not indexed" if r["passages"] is None else str(r["passages"])}
         for r in rows
@@ -299,8 +353,10 @@ __all__ = ["LibraryError", "ManifestError", "add", "remove", "list_documents", "
 
 # --- command line ---------------------------------------------------------------------
 
+
 def add_commands(sub) -> None:
     """The add, remove and list sub-commands of `python -m indexer`."""
+
     def places(p):
         p.add_argument("--corpus", type=Path, default=settings.CORPUS_DIR, help="corpus directory")
         p.add_argument("--out", type=Path, default=settings.INDEX_DIR, help="index directory")
@@ -318,7 +374,9 @@ def add_commands(sub) -> None:
     places(a)
     r = sub.add_parser("remove", help="take a document out of the corpus and rebuild")
     r.add_argument("doc_id", metavar="ID")
-    r.add_argument("--keep-file", action="store_true", help="leave its file in the corpus directory")
+    r.add_argument(
+        "--keep-file", action="store_true", help="leave its file in the corpus directory"
+    )
     r.add_argument("--no-build", action="store_true", help="record only; build later")
     places(r)
     places(sub.add_parser("list", help="the documents in the corpus, with their passage counts"))
@@ -331,15 +389,27 @@ def run(args) -> int:
     try:
         if args.command == "add":
             entry, result = add(
-                args.path, title=args.title, publisher=args.publisher, url=args.url,
-                updated=args.updated, doc_id=args.doc_id, citation=args.citation,
-                layout=args.layout, corpus_dir=args.corpus, out_dir=args.out,
+                args.path,
+                title=args.title,
+                publisher=args.publisher,
+                url=args.url,
+                updated=args.updated,
+                doc_id=args.doc_id,
+                citation=args.citation,
+                layout=args.layout,
+                corpus_dir=args.corpus,
+                out_dir=args.out,
                 build=not args.no_build,
             )
             print(f"added {entry['id']} as {args.corpus / entry['file']}")
         elif args.command == "remove":
-            entry, result = remove(args.doc_id, corpus_dir=args.corpus, out_dir=args.out,
-                                   build=not args.no_build, keep_file=args.keep_file)
+            entry, result = remove(
+                args.doc_id,
+                corpus_dir=args.corpus,
+                out_dir=args.out,
+                build=not args.no_build,
+                keep_file=args.keep_file,
+            )
             print(f"removed {entry['id']}")
         else:
             print(format_table(list_documents(args.corpus, args.out)))

@@ -76,9 +76,7 @@ def validate_entry(entry, position: int, corpus_dir: Path) -> Document:
         if not isinstance(value, str) or not value.strip():
             raise ManifestError(f"manifest {name}: missing field {field!r}")
     if not ID_PATTERN.match(entry["id"]):
-        raise ManifestError(
-            f"manifest {name}: id must be lowercase letters, digits and dashes"
-        )
+        raise ManifestError(f"manifest {name}: id must be lowercase letters, digits and dashes")
     try:
         dt.date.fromisoformat(entry["updated"])
     except ValueError:
@@ -98,9 +96,10 @@ def validate_entry(entry, position: int, corpus_dir: Path) -> Document:
             raise ValueError("'layout' must be a string")
         if layout_for(entry["file"], layout) in RENDERERS:
             text_file = entry.get("text_file") or entry["file"] + ".txt"
-            if not isinstance(text_file, str) or corpus_dir.resolve() not in (
-                corpus_dir / text_file
-            ).resolve().parents:
+            if (
+                not isinstance(text_file, str)
+                or corpus_dir.resolve() not in (corpus_dir / text_file).resolve().parents
+            ):
                 raise ValueError("'text_file' must be inside the corpus directory")
     except ValueError as exc:
         raise ManifestError(f"manifest {name}: {exc}") from None

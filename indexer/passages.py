@@ -56,14 +56,27 @@ def _sentences(text: str, section: Section) -> list[_Sentence]:
     for block_start, block_end in section.blocks:
         for n, (s, e) in enumerate(sentence_spans(text[block_start:block_end], block_start)):
             joinable = previous_end is not None and not text[previous_end:s].strip()
-            out.append(_Sentence(s, e, len(text[s:e].split()), n == 0, joinable,
-                                 bool(ITEM_OPENING.match(text, s, e))))
+            out.append(
+                _Sentence(
+                    s,
+                    e,
+                    len(text[s:e].split()),
+                    n == 0,
+                    joinable,
+                    bool(ITEM_OPENING.match(text, s, e)),
+                )
+            )
             previous_end = e
     return out
 
 
-def pack(sentences: list[_Sentence], min_words: int, target_words: int,
-         max_words: int, item_tail_share: float = 0.0) -> list[tuple[int, int]]:
+def pack(
+    sentences: list[_Sentence],
+    min_words: int,
+    target_words: int,
+    max_words: int,
+    item_tail_share: float = 0.0,
+) -> list[tuple[int, int]]:
     """Greedy packing: close a passage at the target size or a paragraph end.
 
     With `item_tail_share` > 0, a passage that would close on the opening of a
@@ -80,8 +93,11 @@ def pack(sentences: list[_Sentence], min_words: int, target_words: int,
             or size >= target_words
             or (sent.opens_block and size >= min_words)
         ):
-            cut = (_item_tail(current, min_words, item_tail_share)
-                   if item_tail_share > 0 and sent.joinable else None)
+            cut = (
+                _item_tail(current, min_words, item_tail_share)
+                if item_tail_share > 0 and sent.joinable
+                else None
+            )
             if cut is not None and sum(s.words for s in current[cut:]) + sent.words > max_words:
                 cut = None
             groups.append(current[:cut])
@@ -127,12 +143,20 @@ def _is_bare_lead_in(text: str) -> bool:
     return text.rstrip().endswith(":") and len(text.split()) < 12
 
 
-def cut_passages(doc_id: str, text: str, sections: list[Section], min_words: int,
-                 target_words: int, max_words: int, item_tail_share: float = 0.0) -> list[Passage]:
+def cut_passages(
+    doc_id: str,
+    text: str,
+    sections: list[Section],
+    min_words: int,
+    target_words: int,
+    max_words: int,
+    item_tail_share: float = 0.0,
+) -> list[Passage]:
     passages: list[Passage] = []
     for section in sections:
-        for start, end in pack(_sentences(text, section), min_words, target_words, max_words,
-                               item_tail_share):
+        for start, end in pack(
+            _sentences(text, section), min_words, target_words, max_words, item_tail_share
+        ):
             if _is_bare_lead_in(text[start:end]):
                 continue
             passages.append(

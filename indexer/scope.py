@@ -28,8 +28,9 @@ def read_examples(path: Path) -> list[dict]:
     """The labelled questions of `path` (JSON lines); none when there is no such file."""
     if not path.is_file():
         return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     for n, row in enumerate(rows, 1):
         if not isinstance(row.get("question"), str) or not isinstance(row.get("answerable"), bool):
             raise ValueError(f"{path}:{n}: needs a question and answerable true/false")
@@ -43,7 +44,9 @@ def write_scope(model, examples_file: Path, out_dir: Path, batch_size: int) -> i
         return 0
     texts = [analysis.normalize(r["question"]) for r in rows]
     vectors = models.embed(model, texts, batch_size=batch_size, progress=False)
-    write_json(out_dir / LABELS_FILE, [{"question": r["question"], "answerable": r["answerable"]}
-                                       for r in rows])
+    write_json(
+        out_dir / LABELS_FILE,
+        [{"question": r["question"], "answerable": r["answerable"]} for r in rows],
+    )
     np.save(out_dir / VECTORS_FILE, np.asarray(vectors, dtype=np.float32))
     return len(rows)

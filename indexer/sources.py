@@ -16,8 +16,8 @@ from pathlib import Path
 from core import settings
 
 from .manifest import Document
-from .store import write_bytes_atomic
 from .passages import Passage, cut_passages
+from .store import write_bytes_atomic
 from .structure import Rendering, detect_layout, layout_for, render
 
 
@@ -46,9 +46,15 @@ def read(doc: Document) -> tuple[str, Rendering]:
 def cut(doc_id: str, rendering: Rendering) -> list[Passage]:
     """Passages of the rendered text, each told where it sits in the original."""
     passages = []
-    for p in cut_passages(doc_id, rendering.text, rendering.sections, settings.PASSAGE_MIN_WORDS,
-                          settings.PASSAGE_TARGET_WORDS, settings.PASSAGE_MAX_WORDS,
-                          settings.PASSAGE_ITEM_TAIL_SHARE):
+    for p in cut_passages(
+        doc_id,
+        rendering.text,
+        rendering.sections,
+        settings.PASSAGE_MIN_WORDS,
+        settings.PASSAGE_TARGET_WORDS,
+        settings.PASSAGE_MAX_WORDS,
+        settings.PASSAGE_ITEM_TAIL_SHARE,
+    ):
         extra = {}
         span = rendering.original_span(p.start, p.end)
         if span:

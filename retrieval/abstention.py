@@ -38,8 +38,11 @@ class Abstention:
     def __init__(self, parts: Components, calibration: dict, threshold: float | None = None):
         self.parts = parts
         self.calibration = calibration
-        self.threshold = (calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
-                          if threshold is None else threshold)
+        self.threshold = (
+            calibration.get("threshold", settings.CONFIDENCE_THRESHOLD)
+            if threshold is None
+            else threshold
+        )
 
     def signals(self, plan: QueryPlan, vector, top, best_sentence, dense_max) -> dict:
         """Signals of whether the best passage answers at all, for calibration.
@@ -62,17 +65,20 @@ class Abstention:
             "max_sentence": float(best10[0]),
             "max_dense": dense_max if dense_max is not None else top_dense,
             "query_length": float(np.log1p(plan.content_words)),
-            "foreign": (parts.bridge.foreignness(plan.unknown, plan.unknown_vectors, vector,
-                                                    plan.content_words)
-                        if plan.unknown else 0.0),
+            "foreign": (
+                parts.bridge.foreignness(
+                    plan.unknown, plan.unknown_vectors, vector, plan.content_words
+                )
+                if plan.unknown
+                else 0.0
+            ),
             "sentence_lead": float(best10[0] - best10[1:].mean()) if len(best10) > 1 else 0.0,
         }
         if parts.scope is not None:  # what labelled questions like this one were
             features["scope_vote"] = parts.scope.vote(vector)
         return features
 
-    def judge(self, plan: QueryPlan, vector, rows: list[int], best_sentence,
-              dense_max) -> Verdict:
+    def judge(self, plan: QueryPlan, vector, rows: list[int], best_sentence, dense_max) -> Verdict:
         """`rows` are the returned passages, best first."""
         parts = self.parts
         top = rows[0] if rows else None
@@ -83,11 +89,13 @@ class Abstention:
             head = [parts.index.passages[i]["text"] for i in rows[:3]]
             signals["coverage"] = parts.lexical.coverage(plan.own_tokens, rows[:3])
             signals["answer_type_missing"] = float(
-                answer_types.missing(parts.answer_types, plan.text, head))
+                answer_types.missing(parts.answer_types, plan.text, head)
+            )
             signals["other_cancer"] = float(bool(others))
         if "weights" in self.calibration and signals:
             signals["combined"] = self.calibration["bias"] + sum(
-                w * signals.get(f, 0.0) for f, w in self.calibration["weights"].items())
+                w * signals.get(f, 0.0) for f, w in self.calibration["weights"].items()
+            )
         not_covered = others if settings.OTHER_CANCER_ABSTAINS else []
         score = signals.get(self.calibration.get("feature", "top_sentence"), -1.0)
         confident = bool(rows) and not not_covered and score >= self.threshold

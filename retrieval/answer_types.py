@@ -32,8 +32,11 @@ def parse_line(line: str) -> AnswerType | None:
     question, arrow, evidence = rest.partition(" => ")
     if not sep or not arrow or not name.strip():
         raise ValueError(f"answer type line needs 'name: question => evidence': {line!r}")
-    return AnswerType(name.strip(), re.compile(question.strip(), re.IGNORECASE),
-                      re.compile(evidence.strip(), re.IGNORECASE))
+    return AnswerType(
+        name.strip(),
+        re.compile(question.strip(), re.IGNORECASE),
+        re.compile(evidence.strip(), re.IGNORECASE),
+    )
 
 
 def load(path: Path = ANSWER_TYPES_FILE) -> list[AnswerType]:
@@ -47,5 +50,6 @@ def asked(types: list[AnswerType], question: str) -> list[AnswerType]:
 
 def missing(types: list[AnswerType], question: str, passages: list[str]) -> bool:
     """True when the question asks for a type that none of `passages` shows."""
-    return any(not any(t.evidence.search(text) for text in passages)
-               for t in asked(types, question))
+    return any(
+        not any(t.evidence.search(text) for text in passages) for t in asked(types, question)
+    )

@@ -25,9 +25,16 @@ def content_words(text: str, stop) -> list[str]:
 
 
 class VocabularyBridge:
-    def __init__(self, words: list[str], vectors: np.ndarray, known_tokens,
-                 min_similarity: float, neighbours: int,
-                 lexicon: list[str] = (), lexicon_vectors: np.ndarray | None = None):
+    def __init__(
+        self,
+        words: list[str],
+        vectors: np.ndarray,
+        known_tokens,
+        min_similarity: float,
+        neighbours: int,
+        lexicon: list[str] = (),
+        lexicon_vectors: np.ndarray | None = None,
+    ):
         self.words = words
         self.vectors = vectors
         self.tokens = [tuple(t) for t in analysis.bm25_tokens(words)] if words else []
@@ -44,8 +51,10 @@ class VocabularyBridge:
         rows = [self.lexicon.get(w) for w in words]
         missing = [w for w, r in zip(words, rows) if r is None]
         fresh = iter(embed(missing)) if missing else iter(())
-        out = [self.lexicon_vectors[r].astype(np.float32) if r is not None else next(fresh)
-               for r in rows]
+        out = [
+            self.lexicon_vectors[r].astype(np.float32) if r is not None else next(fresh)
+            for r in rows
+        ]
         return np.asarray(out, dtype=np.float32).reshape(len(words), -1)
 
     def unknown_words(self, text: str) -> list[str]:
@@ -57,8 +66,13 @@ class VocabularyBridge:
         tokens = analysis.bm25_tokens(words) if words else []
         return [w for w, t in zip(words, tokens) if t and not any(x in self.known for x in t)]
 
-    def foreignness(self, words: list[str], word_vectors: np.ndarray,
-                    query_vector: np.ndarray | None = None, n_words: int | None = None) -> float:
+    def foreignness(
+        self,
+        words: list[str],
+        word_vectors: np.ndarray,
+        query_vector: np.ndarray | None = None,
+        n_words: int | None = None,
+    ) -> float:
         """How much of the query is made of words far from anything the corpus says.
 
         A word no passage contains and whose nearest corpus word is far away

@@ -35,9 +35,13 @@ class CancerNames:
         names first, counting no further than `enough`. Only texts holding one of
         its names are scanned, so a rare condition costs a substring search."""
         names = [n for n, c in self.condition_of.items() if c == condition]
-        found = (m for text in texts if any(n in text for n in names)
-                 for m in self.pattern.finditer(text)
-                 if self.condition_of[_key(m.group(0))] == condition)
+        found = (
+            m
+            for text in texts
+            if any(n in text for n in names)
+            for m in self.pattern.finditer(text)
+            if self.condition_of[_key(m.group(0))] == condition
+        )
         return sum(1 for _ in islice(found, enough))
 
     def other_cancers(self, question: str, subjects: Subjects) -> list[str]:
@@ -73,8 +77,9 @@ def _key(name: str) -> str:
 def parse(lines: list[str]) -> CancerNames:
     rows = [line.strip() for line in lines]
     rows = [row for row in rows if row and not row.startswith("#")]
-    condition_of = {_key(name): n for n, row in enumerate(rows)
-                    for name in row.split("|") if name.strip()}
+    condition_of = {
+        _key(name): n for n, row in enumerate(rows) for name in row.split("|") if name.strip()
+    }
     titles = tuple(row.split("|")[0].strip() for row in rows)
     names = sorted(condition_of, key=len, reverse=True)
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)

@@ -10,8 +10,8 @@ computation in the rare case that the candidates run out before m.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -59,8 +59,13 @@ class Candidates:
         return self.top(m)
 
 
-def blend(dense_ids: np.ndarray, dense_values: np.ndarray, lexical: np.ndarray, alpha: float,
-          allowed: np.ndarray | None = None) -> Candidates:
+def blend(
+    dense_ids: np.ndarray,
+    dense_values: np.ndarray,
+    lexical: np.ndarray,
+    alpha: float,
+    allowed: np.ndarray | None = None,
+) -> Candidates:
     """Candidates of `fusion.blend` when the dense side scored only `dense_ids` (its top).
 
     The full computation gives every other passage a dense score of -1; so
@@ -77,8 +82,10 @@ def blend(dense_ids: np.ndarray, dense_values: np.ndarray, lexical: np.ndarray, 
 
     def fused(dense: np.ndarray, lex: np.ndarray) -> np.ndarray:
         # Term by term what fusion.blend computes over the full arrays, so values match exactly.
-        return (alpha * fusion.scaled(dense, d_low, d_high)
-                + (1 - alpha) * fusion.scaled(lex, l_low, l_high)).astype(np.float32)
+        return (
+            alpha * fusion.scaled(dense, d_low, d_high)
+            + (1 - alpha) * fusion.scaled(lex, l_low, l_high)
+        ).astype(np.float32)
 
     def everything() -> Candidates:
         dense = np.full(n, fill, dtype=np.float32)
@@ -101,15 +108,18 @@ def blend(dense_ids: np.ndarray, dense_values: np.ndarray, lexical: np.ndarray, 
     else:
         # The BM25 score at which an outside passage would tie the weakest dense
         # candidate, lowered a little so that rounding cannot leave one out.
-        need = (weakest - float(alpha * fusion.scaled(np.array([fill]), d_low, d_high)[0])) / (1 - alpha)
+        need = (weakest - float(alpha * fusion.scaled(np.array([fill]), d_low, d_high)[0])) / (
+            1 - alpha
+        )
         cut = np.float32(l_low + (need - 1e-6) * spread)
         if cut <= l_low:
             return everything()
         extra = np.setdiff1d(np.flatnonzero(lexical >= cut), dense_ids, assume_unique=True)
         bound = outside(min(float(cut), l_high))
     ids = np.concatenate([dense_ids, extra]).astype(np.int64)
-    scores = np.concatenate([dense_scores, fused(np.full(len(extra), fill, dtype=np.float32),
-                                                 lexical[extra])])
+    scores = np.concatenate(
+        [dense_scores, fused(np.full(len(extra), fill, dtype=np.float32), lexical[extra])]
+    )
     if allowed is not None:
         keep = allowed[ids]
         ids, scores = ids[keep], scores[keep]
@@ -125,7 +135,9 @@ class PassageScores:
 
     def __getitem__(self, passages):
         at = np.searchsorted(self.ids, passages)
-        if not len(self.ids) or not np.array_equal(self.ids[np.minimum(at, len(self.ids) - 1)], passages):
+        if not len(self.ids) or not np.array_equal(
+            self.ids[np.minimum(at, len(self.ids) - 1)], passages
+        ):
             raise KeyError("scores asked for a passage that was not scored")
         return self.values[at]
 

@@ -71,16 +71,19 @@ class Components:
             index=index,
             lexical=lexical,
             speller=SpellCorrector(_read_json(path / index_files.VOCABULARY)),
-            expander=Expander(load_synonym_file() + glossary_groups(glossary),
-                              lexical.document_frequency),
+            expander=Expander(
+                load_synonym_file() + glossary_groups(glossary), lexical.document_frequency
+            ),
             bridge=_read_bridge(path, lexical),
             stopwords=frozenset(analysis.STOPWORDS),
             answer_types=answer_types.load(),
             defines=[set(d) for d in definitions] if definitions else [set() for _ in range(n)],
             sentences=SentenceReranker(
                 load_array(path / index_files.SENTENCES),
-                np.load(path / index_files.SENTENCE_OWNER), n,
-                load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None),
+                np.load(path / index_files.SENTENCE_OWNER),
+                n,
+                load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None,
+            ),
             cross_encoder=CrossEncoderReranker(cross_dir) if cross_dir else None,
             doc_ids=doc_ids,
             doc_code=doc_code,
@@ -104,6 +107,12 @@ def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:
         return None  # a build from before the bridge: BM25 sees the query's own words only
     lexicon_vectors = path / index_files.LEXICON_VECTORS
     lexicon = _read_json(path / index_files.LEXICON_WORDS, []) if lexicon_vectors.is_file() else []
-    return VocabularyBridge(words, np.load(vectors_file), lexical.retriever.vocab_dict,
-                            settings.BRIDGE_MIN_SIMILARITY, settings.BRIDGE_NEIGHBOURS,
-                            lexicon, np.load(lexicon_vectors, mmap_mode="r") if lexicon else None)
+    return VocabularyBridge(
+        words,
+        np.load(vectors_file),
+        lexical.retriever.vocab_dict,
+        settings.BRIDGE_MIN_SIMILARITY,
+        settings.BRIDGE_NEIGHBOURS,
+        lexicon,
+        np.load(lexicon_vectors, mmap_mode="r") if lexicon else None,
+    )

@@ -43,8 +43,9 @@ def _full_dense(n: int, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     return dense
 
 
-def run(parts: Components, p: Pipeline, plan: QueryPlan, vector, mask,
-        exhaustive: bool = False) -> FirstStage:
+def run(
+    parts: Components, p: Pipeline, plan: QueryPlan, vector, mask, exhaustive: bool = False
+) -> FirstStage:
     """Candidates; scores every passage only where the full arrays are needed
     (`exhaustive` forces that, as the reference the fast path must match)."""
     n = len(parts.index.passages)
@@ -54,18 +55,28 @@ def run(parts: Components, p: Pipeline, plan: QueryPlan, vector, mask,
     lexical = parts.lexical.scores(plan.tokens) if p.lexical else None
     allowed = mask
     if p.lexical and not p.dense:
-        allowed = lexical > 0 if mask is None else mask & (lexical > 0)  # BM25 alone: shared words only
+        allowed = (
+            lexical > 0 if mask is None else mask & (lexical > 0)
+        )  # BM25 alone: shared words only
     partial = dense_ids is not None and len(dense_ids) < n
     top_ids = dense_ids if partial else None
-    if (partial and not exhaustive and not p.sentence_ranking
-            and (lexical is None or p.fusion == "blend")):
+    if (
+        partial
+        and not exhaustive
+        and not p.sentence_ranking
+        and (lexical is None or p.fusion == "blend")
+    ):
         dense_max = max(float(dense_values.max()), -1.0) if len(dense_values) else -1.0
         if lexical is None:  # dense alone: every passage outside its top scores -1
             keep = slice(None) if allowed is None else allowed[dense_ids]
             stage = candidates.Candidates(
-                dense_ids[keep], dense_values[keep].astype(np.float32), -1.0,
+                dense_ids[keep],
+                dense_values[keep].astype(np.float32),
+                -1.0,
                 lambda: candidates.Candidates.complete(
-                    _full_dense(n, dense_ids, dense_values), allowed))
+                    _full_dense(n, dense_ids, dense_values), allowed
+                ),
+            )
         else:
             stage = candidates.blend(dense_ids, dense_values, lexical, p.blend_alpha, allowed)
         return FirstStage(stage, lexical, top_ids, dense_max)
@@ -83,5 +94,9 @@ def run(parts: Components, p: Pipeline, plan: QueryPlan, vector, mask,
     else:
         first = dense if dense is not None else lexical
     first = first.astype(np.float32)
-    return FirstStage(candidates.Candidates.complete(first, allowed), lexical, top_ids,
-                      float(dense.max()) if dense is not None else None)
+    return FirstStage(
+        candidates.Candidates.complete(first, allowed),
+        lexical,
+        top_ids,
+        float(dense.max()) if dense is not None else None,
+    )

@@ -13,7 +13,9 @@ def ranks(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def rrf(score_lists: list[np.ndarray], k: int = 60, weights: list[float] | None = None) -> np.ndarray:
+def rrf(
+    score_lists: list[np.ndarray], k: int = 60, weights: list[float] | None = None
+) -> np.ndarray:
     """Reciprocal rank fusion (Cormack et al., 2009): robust to incomparable scales."""
     weights = weights or [1.0] * len(score_lists)
     return sum(w / (k + ranks(s)) for w, s in zip(weights, score_lists))

@@ -153,5 +153,8 @@ def health(index: Index, config) -> dict:
     """The fields /api/health adds: which build is served, and corpus drift since."""
     corpus_dir = Path(config.get("CORPUS_DIR", settings.CORPUS_DIR))
     status = corpus_status(index.meta, corpus_dir)
-    return {"index_version": index.version, "corpus_changed": status["changed"],
-            "corpus": status["files"]}
+    return {
+        "index_version": index.version,
+        "corpus_changed": status["changed"],
+        "corpus": status["files"],
+    }

@@ -18,7 +18,8 @@ class LexicalScorer:
         # Share of passages each token occurs in, to judge how telling a word is.
         self.document_frequency = {
             token: float(indptr[i + 1] - indptr[i]) / max(n_passages, 1)
-            for token, i in vocab.items() if token
+            for token, i in vocab.items()
+            if token
         }
         # bm25s lists each token's passages in order; then membership is a bisection.
         indices = self.retriever.scores["indices"]
@@ -38,7 +39,7 @@ class LexicalScorer:
         if i is None or not token:
             return np.zeros(0, dtype=np.int64)
         indptr, indices = self.retriever.scores["indptr"], self.retriever.scores["indices"]
-        return indices[indptr[i]:indptr[i + 1]]
+        return indices[indptr[i] : indptr[i + 1]]
 
     def coverage(self, tokens: list[str], passages: list[int]) -> float:
         """Share of the query's idf mass that the given passages contain."""

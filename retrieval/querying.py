@@ -49,8 +49,13 @@ class SpellCorrector:
             return word
         # Short words tolerate one edit, longer ones two; the nearest, then the commonest, wins.
         max_edits = 1 if len(lower) < 6 else 2
-        matches = process.extract(lower, self.words, scorer=DamerauLevenshtein.distance,
-                                  score_cutoff=max_edits, limit=None)
+        matches = process.extract(
+            lower,
+            self.words,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=max_edits,
+            limit=None,
+        )
         if matches:
             best = min(matches, key=lambda m: (m[1], -self.vocabulary[m[0]], m[0]))
             return best[0]
@@ -70,8 +75,11 @@ class SpellCorrector:
 
 
 _DEFINITION_CUE = re.compile(
-    r"\b(?:mean|means|meaning|definition|define|defined|what\s+(?:is|are)|what'?s|wat\s+is)\b", re.I)
-DEFINITION_CUE_STEMS = frozenset(analysis.bm25_tokens(["mean means meaning definition define defined wat"])[0])
+    r"\b(?:mean|means|meaning|definition|define|defined|what\s+(?:is|are)|what'?s|wat\s+is)\b", re.I
+)
+DEFINITION_CUE_STEMS = frozenset(
+    analysis.bm25_tokens(["mean means meaning definition define defined wat"])[0]
+)
 
 
 def defined_term_stems(text: str) -> list[str]:
@@ -133,8 +141,9 @@ class Expander:
     look-up per word, not a scan of every synonym group.
     """
 
-    def __init__(self, groups: list[Equivalence], document_frequency: dict[str, float],
-                 max_df: float = 0.25):
+    def __init__(
+        self, groups: list[Equivalence], document_frequency: dict[str, float], max_df: float = 0.25
+    ):
         self.groups = groups
         self.df = document_frequency
         self.max_df = max_df
@@ -153,7 +162,9 @@ class Expander:
         hits: dict[int, list[Phrase]] = {}
         for i, stem in enumerate(stems):
             for g, phrase in self.by_first_stem.get(stem, ()):
-                if tuple(stems[i:i + len(phrase.stems)]) == phrase.stems and phrase not in hits.get(g, ()):
+                if tuple(
+                    stems[i : i + len(phrase.stems)]
+                ) == phrase.stems and phrase not in hits.get(g, ()):
                     hits.setdefault(g, []).append(phrase)
         return hits
 
@@ -204,6 +215,12 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
             vectors = parts.bridge.word_vectors(unknown, word_vectors)
             if pipeline.bridge:
                 expansion += parts.bridge.expand(vectors, tokens + expansion)
-    return QueryPlan(text=text, corrected=corrected, tokens=tokens + expansion,
-                     expansion=expansion, content_words=len(words),
-                     unknown=unknown, unknown_vectors=vectors)
+    return QueryPlan(
+        text=text,
+        corrected=corrected,
+        tokens=tokens + expansion,
+        expansion=expansion,
+        content_words=len(words),
+        unknown=unknown,
+        unknown_vectors=vectors,
+    )

@@ -15,8 +15,13 @@ import numpy as np
 
 
 class SentenceReranker:
-    def __init__(self, sentence_vectors: np.ndarray, sentence_owner: np.ndarray, n_passages: int,
-                 pair_norms: np.ndarray | None = None):
+    def __init__(
+        self,
+        sentence_vectors: np.ndarray,
+        sentence_owner: np.ndarray,
+        n_passages: int,
+        pair_norms: np.ndarray | None = None,
+    ):
         self.vectors = sentence_vectors
         self.owner = sentence_owner
         self.n_passages = n_passages
@@ -34,8 +39,9 @@ class SentenceReranker:
         if self._rows is not None:
             self.pair_norms = None  # pairs are defined in passage order only
 
-    def best_sentence_scores(self, query_vector: np.ndarray,
-                             passages: np.ndarray | None = None) -> np.ndarray:
+    def best_sentence_scores(
+        self, query_vector: np.ndarray, passages: np.ndarray | None = None
+    ) -> np.ndarray:
         """Max cosine between the query and any sentence, per passage (-1 without
         sentences); of every passage, or only of `passages`, in their order."""
         if passages is None:
@@ -88,5 +94,7 @@ class CrossEncoderReranker:
     def scores(self, query: str, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        return np.asarray(self.model.predict([(query, t) for t in texts],
-                                             show_progress_bar=False), dtype=np.float32)
+        return np.asarray(
+            self.model.predict([(query, t) for t in texts], show_progress_bar=False),
+            dtype=np.float32,
+        )

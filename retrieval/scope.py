@@ -35,8 +35,10 @@ class ScopeVote:
         labels, vectors = index_path / LABELS_FILE, index_path / VECTORS_FILE
         if not (labels.is_file() and vectors.is_file()):
             return None
-        answerable = np.array([row["answerable"] for row in
-                               json.loads(labels.read_text(encoding="utf-8"))], dtype=bool)
+        answerable = np.array(
+            [row["answerable"] for row in json.loads(labels.read_text(encoding="utf-8"))],
+            dtype=bool,
+        )
         if answerable.all() or not answerable.any():
             return None
         return cls(np.load(vectors), answerable, neighbours)
@@ -45,8 +47,9 @@ class ScopeVote:
         """Mean similarity of the nearest answerable examples minus that of the
         nearest out-of-scope ones: above 0, the query looks like what the library answers."""
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-        return _nearest_mean(self.inside @ vector, self.neighbours) - \
-            _nearest_mean(self.outside @ vector, self.neighbours)
+        return _nearest_mean(self.inside @ vector, self.neighbours) - _nearest_mean(
+            self.outside @ vector, self.neighbours
+        )
 
 
 def _nearest_mean(similarities: np.ndarray, k: int) -> float:

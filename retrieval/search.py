@@ -50,14 +50,18 @@ class SearchResult:
 class Searcher:
     """The loaded model and index parts, and the pipeline over them; one per process."""
 
-    def __init__(self, index: Index, confidence_threshold: float | None = None,
-                 pipeline: Pipeline | None = None, cross_encoder_dir: str | None = None):
+    def __init__(
+        self,
+        index: Index,
+        confidence_threshold: float | None = None,
+        pipeline: Pipeline | None = None,
+        cross_encoder_dir: str | None = None,
+    ):
         self.index = index
         self.pipeline = pipeline or Pipeline()
         self.encoder = QueryEncoder(index.meta["model"]["name"])
         self.parts = Components.load(index, cross_encoder_dir)
-        self.abstention = Abstention(self.parts, read_calibration(index.path),
-                                     confidence_threshold)
+        self.abstention = Abstention(self.parts, read_calibration(index.path), confidence_threshold)
         # True: score, sort and scan every passage, as the candidate path must match (tests).
         self.exhaustive = False
 
@@ -75,8 +79,13 @@ class Searcher:
     def plan(self, query: str, pipeline: Pipeline | None = None) -> QueryPlan:
         return plan(self.parts, self.encoder.words.vectors, query, pipeline or self.pipeline)
 
-    def search(self, query: str, k: int = 10, sources: set[str] | None = None,
-               pipeline: Pipeline | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        sources: set[str] | None = None,
+        pipeline: Pipeline | None = None,
+    ) -> SearchResult:
         """Rank passages; `sources` (document ids) restricts the search to those documents."""
         started = time.perf_counter()
         p = pipeline or self.pipeline
@@ -87,8 +96,9 @@ class Searcher:
         ranking, rows, scores = self._distinct_top(p, query_plan, vector, stage, k)
         best_sentence = ranking.best_sentence
         if best_sentence is None and rows and vector is not None:
-            best_sentence = second_stage.sentence_scores(self.parts, vector, stage,
-                                                         ranking.order[:1], self.exhaustive)
+            best_sentence = second_stage.sentence_scores(
+                self.parts, vector, stage, ranking.order[:1], self.exhaustive
+            )
         verdict = self.abstention.judge(query_plan, vector, rows, best_sentence, stage.dense_max)
         return SearchResult(
             query=query,
@@ -106,8 +116,9 @@ class Searcher:
         depth = max(k, p.rerank_depth if p.rerank != "none" else 0) + 10
         normalized = self.parts.normalized
         while True:
-            ranking = second_stage.rank(self.parts, p, query_plan, vector, stage, depth,
-                                        self.exhaustive)
+            ranking = second_stage.rank(
+                self.parts, p, query_plan, vector, stage, depth, self.exhaustive
+            )
             rows, scores, seen = [], [], []
             exact = ranking.exact
             for i, score in zip(ranking.order[:exact].tolist(), ranking.scores[:exact].tolist()):

@@ -28,8 +28,9 @@ class Ranking:
     best_sentence: object | None  # sentence score per passage (array or PassageScores)
 
 
-def sentence_scores(parts: Components, vector, stage: FirstStage, ranked: np.ndarray,
-                    exhaustive: bool = False):
+def sentence_scores(
+    parts: Components, vector, stage: FirstStage, ranked: np.ndarray, exhaustive: bool = False
+):
     """Best-sentence scores of the passages in play: every passage while the
     corpus is small, else the dense top and the ranked head."""
     if exhaustive or len(parts.index.passages) <= settings.SCORE_ALL_MAX_PASSAGES:
@@ -38,15 +39,23 @@ def sentence_scores(parts: Components, vector, stage: FirstStage, ranked: np.nda
     return candidates.PassageScores(ids, parts.sentences.best_sentence_scores(vector, ids))
 
 
-def rank(parts: Components, p: Pipeline, plan: QueryPlan, vector, stage: FirstStage,
-         depth: int, exhaustive: bool = False) -> Ranking:
+def rank(
+    parts: Components,
+    p: Pipeline,
+    plan: QueryPlan,
+    vector,
+    stage: FirstStage,
+    depth: int,
+    exhaustive: bool = False,
+) -> Ranking:
     """The best `depth` passages in final order."""
     order, first, exhausted = stage.candidates.top(depth)
     if p.rerank == "none" or not len(order):
         return Ranking(order, first, len(order), None)
     best_sentence = sentence_scores(parts, vector, stage, order, exhaustive)
-    final = _rescore(parts, p, plan, order, candidates.PassageScores(order, first),
-                     stage.lexical, best_sentence)
+    final = _rescore(
+        parts, p, plan, order, candidates.PassageScores(order, first), stage.lexical, best_sentence
+    )
     if p.definition_boost:
         _boost_definitions(parts, plan, order[: p.rerank_depth], final, p.definition_boost)
     by_final = np.lexsort((order, -final))
@@ -56,8 +65,9 @@ def rank(parts: Components, p: Pipeline, plan: QueryPlan, vector, stage: FirstSt
     return Ranking(order, final, exact, best_sentence)
 
 
-def _rescore(parts: Components, p: Pipeline, plan: QueryPlan, order, first, lexical,
-             best_sentence) -> np.ndarray:
+def _rescore(
+    parts: Components, p: Pipeline, plan: QueryPlan, order, first, lexical, best_sentence
+) -> np.ndarray:
     """Final scores of `order` (the first stage's best, best first): its head re-scored."""
     top = order[: p.rerank_depth]
     # Candidates below the re-ranked head keep their order, beneath it.
@@ -70,13 +80,13 @@ def _rescore(parts: Components, p: Pipeline, plan: QueryPlan, order, first, lexi
     w_first, w_sentence, w_lexical = p.rerank_weights
     head_first = fusion.minmax(first[top])
     head_lexical = fusion.minmax(lexical[top]) if lexical is not None else 0.0
-    final[head] = (w_first * head_first + w_sentence * best_sentence[top]
-                   + w_lexical * head_lexical)
+    final[head] = w_first * head_first + w_sentence * best_sentence[top] + w_lexical * head_lexical
     return final
 
 
-def _boost_definitions(parts: Components, plan: QueryPlan, head, final: np.ndarray,
-                       boost: float) -> None:
+def _boost_definitions(
+    parts: Components, plan: QueryPlan, head, final: np.ndarray, boost: float
+) -> None:
     """A question asking what a term means prefers the passages that define it.
     `final[j]` is the score of passage `head[j]`."""
     terms = set(defined_term_stems(plan.text))

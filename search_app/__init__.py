@@ -30,13 +30,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
 
-    from . import api, errors, pages
+    from retrieval import integrity
     from retrieval.index import load_index
     from retrieval.search import Searcher
 
-    from retrieval import integrity
-
-    from . import limits, live, openapi, requestlog, security
+    from . import api, errors, limits, live, openapi, pages, requestlog, security
 
     requestlog.register(app)  # first, so refused requests are logged too
     security.register(app)

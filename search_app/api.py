@@ -7,6 +7,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Blueprint, current_app, jsonify, request
 
 from retrieval import integrity
+
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -67,13 +68,17 @@ def parse_sources(documents: dict[str, dict]) -> set[str] | None:
         return None
     ids = [part.strip() for value in values for part in value.split(",")]
     if not all(ids) or len(ids) > MAX_SOURCES:
-        raise ApiError(400, "invalid_source",
-                       "'source' must be document ids from /api/sources, separated by commas.")
+        raise ApiError(
+            400,
+            "invalid_source",
+            "'source' must be document ids from /api/sources, separated by commas.",
+        )
     unknown = [i for i in dict.fromkeys(ids) if i not in documents]
     if unknown:
         shown = ", ".join(repr(i[:80]) for i in unknown[:5])
-        raise ApiError(400, "unknown_source",
-                       f"Unknown source {shown}; /api/sources lists the documents.")
+        raise ApiError(
+            400, "unknown_source", f"Unknown source {shown}; /api/sources lists the documents."
+        )
     return set(ids)
 
 
@@ -81,8 +86,11 @@ def _location_json(p: dict, doc: dict, corpus_prefix: str) -> dict:
     """Where a passage sits in the original when it is cited through a text layer."""
     out = {}
     if "original_start" in p:
-        out.update(original_file=f"{corpus_prefix}/{doc['file']}",
-                   original_start=p["original_start"], original_end=p["original_end"])
+        out.update(
+            original_file=f"{corpus_prefix}/{doc['file']}",
+            original_start=p["original_start"],
+            original_end=p["original_end"],
+        )
     if "page" in p:
         out["page"] = p["page"]
         if "page_end" in p:
@@ -139,14 +147,19 @@ def sources():
     for p in index.passages:
         counts[p["doc_id"]] = counts.get(p["doc_id"], 0) + 1
     fields = ("id", "title", "publisher", "url", "updated", "citation", "file", "text_file")
-    return jsonify({"sources": [
-        {**{f: doc[f] for f in fields if f in doc}, "passages": counts.get(doc_id, 0)}
-        for doc_id, doc in index.documents.items()
-    ]})
+    return jsonify(
+        {
+            "sources": [
+                {**{f: doc[f] for f in fields if f in doc}, "passages": counts.get(doc_id, 0)}
+                for doc_id, doc in index.documents.items()
+            ]
+        }
+    )
 
 
 @bp.get("/health")
 def health():
     index = current_app.extensions["searcher"].index
-    return jsonify({"status": "ok", **integrity.health(index, current_app.config),
-                    "index": index.meta})
+    return jsonify(
+        {"status": "ok", **integrity.health(index, current_app.config), "index": index.meta}
+    )

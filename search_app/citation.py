@@ -25,13 +25,8 @@ def citation(document: dict, date_format: str, today: dt.date | None = None) -> 
     )
 
 
-def quotation(passage: dict, document: dict, date_format: str,
-              today: dt.date | None = None) -> str:
+def quotation(passage: dict, document: dict, date_format: str, today: dt.date | None = None) -> str:
     """What "Copy citation" puts on the clipboard: the exact passage, where it
     sits in the document, then the citation."""
     where = " > ".join([document["title"], *passage["section"]])
-    return (
-        f"\u201c{passage['text']}\u201d\n"
-        f"({where})\n\n"
-        f"{citation(document, date_format, today)}"
-    )
+    return f"\u201c{passage['text']}\u201d\n({where})\n\n{citation(document, date_format, today)}"

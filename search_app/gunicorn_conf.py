@@ -44,9 +44,9 @@ def on_starting(server):
     if server.cfg.preload_app:
         return
 
+    from core import settings
     from retrieval.index import IndexUnavailable
     from retrieval.integrity import preflight
-    from core import settings
 
     try:
         preflight(settings.INDEX_DIR)

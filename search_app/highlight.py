@@ -40,7 +40,7 @@ def highlight(text: str, stems: frozenset[str]) -> Markup:
     out: list[str] = []
     position = 0
     for match in _WORD.finditer(text):
-        out.append(str(escape(text[position:match.start()])))
+        out.append(str(escape(text[position : match.start()])))
         word = escape(match.group())
         if _stem(match.group()) in stems and match.group().lower() not in STOPWORDS:
             out.append(f"<mark>{word}</mark>")

@@ -17,16 +17,16 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from flask import Flask, request
 
 from core import index_files, settings
-
 from retrieval import integrity
-from .errors import error_response
 from retrieval.index import Index, load_index
+
+from .errors import error_response
 from .requestlog import logger
 
 # Endpoints that do not need the index keep working while it is away.
@@ -104,8 +104,11 @@ class LiveIndex:
         try:
             build = published(self.index_dir)
             now = time.monotonic()
-            if (build == self.serving[0] and self.problem is None
-                    and now - self.checked < self.interval):
+            if (
+                build == self.serving[0]
+                and self.problem is None
+                and now - self.checked < self.interval
+            ):
                 return None  # the common case: same build, checked recently
             seen = fingerprint(build)
             self.checked = now

@@ -19,8 +19,10 @@ QUERY_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
     response = {"description": description, "content": {"application/json": {"schema": schema}}}
-    response["headers"] = {"X-Request-ID": {"$ref": "#/components/headers/RequestId"},
-                           **(headers or {})}
+    response["headers"] = {
+        "X-Request-ID": {"$ref": "#/components/headers/RequestId"},
+        **(headers or {}),
+    }
     return response
 
 
@@ -31,15 +33,19 @@ def _error(description: str, retry: bool = False) -> dict:
 
 def _errors(*statuses: int) -> dict:
     described = {
-        400: _error("Bad input: missing, blank, too long or unreadable `q`, bad `k` or "
-                    "`source`. `error.code` is one of missing_query, invalid_query, "
-                    "query_too_long, invalid_k, invalid_encoding, invalid_source, "
-                    "unknown_source."),
+        400: _error(
+            "Bad input: missing, blank, too long or unreadable `q`, bad `k` or "
+            "`source`. `error.code` is one of missing_query, invalid_query, "
+            "query_too_long, invalid_k, invalid_encoding, invalid_source, "
+            "unknown_source."
+        ),
         404: _error("No such passage or path."),
         413: _error("The request body is larger than the limit."),
         429: _error("The client sent too many requests; wait `Retry-After` seconds.", retry=True),
-        503: _error("The index is unavailable (being repaired); try again after `Retry-After` "
-                    "seconds.", retry=True),
+        503: _error(
+            "The index is unavailable (being repaired); try again after `Retry-After` seconds.",
+            retry=True,
+        ),
     }
     return {str(s): described[s] for s in statuses}
 
@@ -50,19 +56,34 @@ def _schemas(max_k: int) -> dict:
         "Error": {
             "type": "object",
             "required": ["error"],
-            "properties": {"error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {"code": {"type": "string", "pattern": "^[a-z_]+$"},
-                               "message": {"type": "string", "minLength": 1}},
-            }},
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string", "pattern": "^[a-z_]+$"},
+                        "message": {"type": "string", "minLength": 1},
+                    },
+                }
+            },
         },
         "Result": {
             "type": "object",
-            "description": "A passage quoted verbatim: `text` is exactly "
-                           "`source_file[start:end]`.",
-            "required": ["id", "rank", "score", "text", "title", "section", "publisher", "url",
-                         "updated", "source_file", "start", "end"],
+            "description": "A passage quoted verbatim: `text` is exactly `source_file[start:end]`.",
+            "required": [
+                "id",
+                "rank",
+                "score",
+                "text",
+                "title",
+                "section",
+                "publisher",
+                "url",
+                "updated",
+                "source_file",
+                "start",
+                "end",
+            ],
             "properties": {
                 "id": string,
                 "rank": {"type": "integer", "minimum": 1, "maximum": max_k},
@@ -76,9 +97,11 @@ def _schemas(max_k: int) -> dict:
                 "source_file": string,
                 "start": {"type": "integer", "minimum": 0},
                 "end": {"type": "integer", "minimum": 1},
-                "original_file": {"type": "string", "description":
-                                  "For documents cited through a text layer (HTML, PDF): the "
-                                  "original file, with `original_start`/`original_end` in it."},
+                "original_file": {
+                    "type": "string",
+                    "description": "For documents cited through a text layer (HTML, PDF): the "
+                    "original file, with `original_start`/`original_end` in it.",
+                },
                 "original_start": {"type": "integer", "minimum": 0},
                 "original_end": {"type": "integer", "minimum": 0},
                 "page": {"type": "integer", "minimum": 1},
@@ -88,34 +111,61 @@ def _schemas(max_k: int) -> dict:
         "Sources": {
             "type": "object",
             "required": ["sources"],
-            "properties": {"sources": {"type": "array", "items": {
-                "type": "object",
-                "required": ["id", "title", "publisher", "url", "updated", "citation", "file",
-                             "passages"],
-                "properties": {
-                    "id": string, "title": string, "publisher": string,
-                    "url": {"type": "string", "pattern": "^https?://"},
-                    "updated": {"type": "string", "format": "date"},
-                    "citation": string, "file": string, "text_file": string,
-                    "passages": {"type": "integer", "minimum": 0},
-                },
-            }}},
+            "properties": {
+                "sources": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "id",
+                            "title",
+                            "publisher",
+                            "url",
+                            "updated",
+                            "citation",
+                            "file",
+                            "passages",
+                        ],
+                        "properties": {
+                            "id": string,
+                            "title": string,
+                            "publisher": string,
+                            "url": {"type": "string", "pattern": "^https?://"},
+                            "updated": {"type": "string", "format": "date"},
+                            "citation": string,
+                            "file": string,
+                            "text_file": string,
+                            "passages": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                }
+            },
         },
         "SearchResponse": {
             "type": "object",
             "required": ["query", "results", "confident", "took_ms"],
             "properties": {
                 "query": {"type": "string", "description": "The question as searched (trimmed)."},
-                "results": {"type": "array", "maxItems": max_k,
-                            "items": {"$ref": "#/components/schemas/Result"}},
-                "confident": {"type": "boolean", "description":
-                              "false when the best passage is unlikely to answer the question"},
+                "results": {
+                    "type": "array",
+                    "maxItems": max_k,
+                    "items": {"$ref": "#/components/schemas/Result"},
+                },
+                "confident": {
+                    "type": "boolean",
+                    "description": "false when the best passage is unlikely to answer the question",
+                },
                 "took_ms": {"type": "number", "minimum": 0},
-                "corrected_query": {"type": "string",
-                                    "description": "Present when misspellings were corrected."},
-                "not_covered": {"type": "array", "items": {"type": "string"}, "description":
-                                "Present when the question names only cancers the documents "
-                                "do not cover (then confident is false)."},
+                "corrected_query": {
+                    "type": "string",
+                    "description": "Present when misspellings were corrected.",
+                },
+                "not_covered": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Present when the question names only cancers the documents "
+                    "do not cover (then confident is false).",
+                },
             },
         },
         "Health": {
@@ -124,12 +174,22 @@ def _schemas(max_k: int) -> dict:
             "properties": {
                 "status": {"type": "string", "enum": ["ok"]},
                 "index_version": {"type": "string", "minLength": 1},
-                "corpus_changed": {"type": "boolean", "description":
-                                   "true when a source file (or the labelled scope examples) differs from the one indexed"},
-                "corpus": {"type": "object", "additionalProperties": {
-                    "type": "string", "enum": ["unchanged", "changed", "missing", "new"]}},
-                "index": {"type": "object", "description": "The index build's metadata.",
-                          "required": ["version", "model", "passage_count"]},
+                "corpus_changed": {
+                    "type": "boolean",
+                    "description": "true when a source file (or the labelled scope examples) differs from the one indexed",
+                },
+                "corpus": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string",
+                        "enum": ["unchanged", "changed", "missing", "new"],
+                    },
+                },
+                "index": {
+                    "type": "object",
+                    "description": "The index build's metadata.",
+                    "required": ["version", "model", "passage_count"],
+                },
             },
         },
     }
@@ -147,69 +207,111 @@ def build_spec(config, document_ids) -> dict:
                 "Finds passages, quoted verbatim from vetted cancer-information documents, "
                 "that answer a question. It never gives advice. Every response carries "
                 "X-Request-ID (yours, if you send a safe one). Every error is JSON "
-                "`{\"error\": {\"code\", \"message\"}}`. Other methods than GET get 405; "
+                '`{"error": {"code", "message"}}`. Other methods than GET get 405; '
                 f"request bodies over {config['MAX_CONTENT_LENGTH']} bytes get 413."
             ),
         },
         "paths": {
-            "/api/search": {"get": {
-                "operationId": "search",
-                "summary": "Passages that answer a question, best first.",
-                "parameters": [
-                    {"name": "q", "in": "query", "required": True,
-                     "description": "The question, in the user's words.",
-                     "schema": {"type": "string", "minLength": 1, "maxLength": max_chars,
-                                "pattern": QUERY_PATTERN}},
-                    {"name": "k", "in": "query", "required": False,
-                     "description": "How many passages to return.",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": max_k,
-                                "default": default_k}},
-                    {"name": "source", "in": "query", "required": False,
-                     "style": "form", "explode": True,
-                     "description": "Search only these documents (ids from /api/sources); "
-                                    "repeat the parameter or separate ids with commas.",
-                     "schema": {"type": "array", "minItems": 1, "maxItems": MAX_SOURCES,
-                                "items": {"type": "string", "enum": sorted(document_ids)}}},
-                ],
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/SearchResponse"},
-                                 "Ranked passages."),
-                    **_errors(400, 413, 429, 503),
-                },
-            }},
-            "/api/sources": {"get": {
-                "operationId": "sources",
-                "summary": "The documents searched, with what a citation needs.",
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/Sources"}, "The documents."),
-                    **_errors(413, 429, 503),
-                },
-            }},
-            "/api/health": {"get": {
-                "operationId": "health",
-                "summary": "The index being served and whether the corpus changed since.",
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/Health"}, "Serving."),
-                    **_errors(413, 503),
-                },
-            }},
-            "/api/openapi.json": {"get": {
-                "operationId": "openapi",
-                "summary": "This description.",
-                "responses": {
-                    "200": _json({"type": "object", "required": ["openapi", "paths"]},
-                                 "The OpenAPI document."),
-                    **_errors(413),
-                },
-            }},
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Passages that answer a question, best first.",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "description": "The question, in the user's words.",
+                            "schema": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": max_chars,
+                                "pattern": QUERY_PATTERN,
+                            },
+                        },
+                        {
+                            "name": "k",
+                            "in": "query",
+                            "required": False,
+                            "description": "How many passages to return.",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": max_k,
+                                "default": default_k,
+                            },
+                        },
+                        {
+                            "name": "source",
+                            "in": "query",
+                            "required": False,
+                            "style": "form",
+                            "explode": True,
+                            "description": "Search only these documents (ids from /api/sources); "
+                            "repeat the parameter or separate ids with commas.",
+                            "schema": {
+                                "type": "array",
+                                "minItems": 1,
+                                "maxItems": MAX_SOURCES,
+                                "items": {"type": "string", "enum": sorted(document_ids)},
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {"$ref": "#/components/schemas/SearchResponse"}, "Ranked passages."
+                        ),
+                        **_errors(400, 413, 429, 503),
+                    },
+                }
+            },
+            "/api/sources": {
+                "get": {
+                    "operationId": "sources",
+                    "summary": "The documents searched, with what a citation needs.",
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Sources"}, "The documents."),
+                        **_errors(413, 429, 503),
+                    },
+                }
+            },
+            "/api/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "The index being served and whether the corpus changed since.",
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Health"}, "Serving."),
+                        **_errors(413, 503),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description.",
+                    "responses": {
+                        "200": _json(
+                            {"type": "object", "required": ["openapi", "paths"]},
+                            "The OpenAPI document.",
+                        ),
+                        **_errors(413),
+                    },
+                }
+            },
         },
         "components": {
             "schemas": _schemas(max_k),
             "headers": {
-                "RequestId": {"required": True, "description": "Echoed or generated request id.",
-                              "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"}},
-                "RetryAfter": {"required": True, "description": "Seconds to wait.",
-                               "schema": {"type": "integer", "minimum": 1}},
+                "RequestId": {
+                    "required": True,
+                    "description": "Echoed or generated request id.",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+                },
+                "RetryAfter": {
+                    "required": True,
+                    "description": "Seconds to wait.",
+                    "schema": {"type": "integer", "minimum": 1},
+                },
             },
         },
     }

@@ -11,7 +11,6 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, render_template, request
 
 from core import settings
-
 from retrieval import context
 
 from . import citation, textfragment
@@ -34,8 +33,10 @@ def friendly_message(exc: ApiError) -> str:
         return "Please type a question in the search box, for example \u201chow is myeloma treated\u201d."
     if exc.code == "query_too_long":
         limit = current_app.config["MAX_QUERY_CHARS"]
-        return (f"Your question is longer than {limit:,} characters. "
-                "Please shorten it to the main words and search again.")
+        return (
+            f"Your question is longer than {limit:,} characters. "
+            "Please shorten it to the main words and search again."
+        )
     return "Your question contains characters we could not read. Please type it again."
 
 
@@ -118,7 +119,7 @@ def passage(passage_id: str):
 
 @bp.app_template_filter("long_date")
 def long_date(day: dt.date | str) -> str:
-    """"November 17, 2023": the way both publishers write their dates."""
+    """ "November 17, 2023": the way both publishers write their dates."""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return f"{day:%B} {day.day}, {day.year}"
@@ -127,9 +128,11 @@ def long_date(day: dt.date | str) -> str:
 @bp.app_context_processor
 def _sources():
     """Every page names its sources (error pages too, hence app-wide)."""
+
     def sources() -> list[dict]:
         searcher = current_app.extensions.get("searcher")
         return list(searcher.index.documents.values()) if searcher else []
+
     return {"sources": sources}
 
 

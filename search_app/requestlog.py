@@ -37,8 +37,9 @@ class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
         line = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
-                timespec="milliseconds"),
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname.lower(),
             **fields,
         }
@@ -67,8 +68,11 @@ def query_fields(query: str | None) -> dict:
     if query is None:
         return {}
     key = current_app.config["LOG_QUERY_HASH_KEY"].encode()
-    digest = hmac.new(key, query.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest() \
-        if key else hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = (
+        hmac.new(key, query.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+        if key
+        else hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
+    )
     fields = {"query_chars": len(query), "query_sha256": digest}
     if current_app.config["LOG_QUERY_TEXT"]:
         fields["query"] = query

@@ -13,18 +13,20 @@ from flask import Flask, Response, request
 # and fetches; no inline code, no plugins, no framing, forms only back to us.
 # (The pages blueprint sets a narrower policy of the same kind on HTML; the
 # first one set wins, and both allow only 'self'.)
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -42,8 +44,9 @@ def _add_headers(response: Response) -> Response:
     # As setdefault on each, in one pass: werkzeug's per-name look-up raises
     # and catches a KeyError for every missing header (0.1 ms a request).
     present = {name.lower() for name, _ in response.headers}
-    response.headers.extend([(name, value) for name, value in HEADERS.items()
-                             if name.lower() not in present])
+    response.headers.extend(
+        [(name, value) for name, value in HEADERS.items() if name.lower() not in present]
+    )
     if request.args:  # results for a question are private: no shared caches, no disk
         response.headers["Cache-Control"] = "no-store"
     return response

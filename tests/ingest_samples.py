@@ -58,9 +58,19 @@ Fluids      2 to 3 litres a day</pre>
 </body>
 </html>
 """
-HTML_CHROME = ["STYLE-CHROME", "SCRIPT-CHROME", "HEADER-CHROME", "NAV-CHROME", "ROLE-NAV-CHROME",
-               "FORM-CHROME", "HIDDEN-CHROME", "ARIA-HIDDEN-CHROME", "FOOTER-CHROME",
-               "SCRIPT-BETWEEN-PARAGRAPHS", "Example Cancer Charity"]
+HTML_CHROME = [
+    "STYLE-CHROME",
+    "SCRIPT-CHROME",
+    "HEADER-CHROME",
+    "NAV-CHROME",
+    "ROLE-NAV-CHROME",
+    "FORM-CHROME",
+    "HIDDEN-CHROME",
+    "ARIA-HIDDEN-CHROME",
+    "FOOTER-CHROME",
+    "SCRIPT-BETWEEN-PARAGRAPHS",
+    "Example Cancer Charity",
+]
 
 MARKDOWN_TITLE = "Living Well with Myeloma"
 MARKDOWN_DOC = """---
@@ -105,8 +115,14 @@ bone pain, and tell your team about it.
 
 [nhs]: https://example.org/LINK-DEFINITION-CHROME
 """
-MARKDOWN_CHROME = ["FRONT-MATTER-CHROME", "CODE-CHROME", "LINK-DEFINITION-CHROME", "**", "](",
-                   "https://example.org/nhs"]
+MARKDOWN_CHROME = [
+    "FRONT-MATTER-CHROME",
+    "CODE-CHROME",
+    "LINK-DEFINITION-CHROME",
+    "**",
+    "](",
+    "https://example.org/nhs",
+]
 
 PDF_TITLE = "Myeloma and Infections"
 _BODY = 11

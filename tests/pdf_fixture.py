@@ -27,7 +27,13 @@ def write_pdf(path: Path, pages: list[list[tuple[float, str, bool]]]) -> Path:
                 for size, text, bold in lines:
                     y -= size * 1.5
                     if text:
-                        fig.text(MARGIN / (PAGE_WIDTH * 72), y / (PAGE_HEIGHT * 72), text,
-                                 size=size, weight="bold" if bold else "normal", va="baseline")
+                        fig.text(
+                            MARGIN / (PAGE_WIDTH * 72),
+                            y / (PAGE_HEIGHT * 72),
+                            text,
+                            size=size,
+                            weight="bold" if bold else "normal",
+                            va="baseline",
+                        )
                 pdf.savefig(fig)
     return path

@@ -11,19 +11,22 @@ def names(question):
     return [t.name for t in answer_types.asked(TYPES, question)]
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("what percentage of people with mgus get myeloma", ["percent"]),
-    ("how expensive is a stem cell transplant", ["money"]),
-    ("what is the usual dosage of dexamethasone", ["dose"]),
-    ("how long does recovery from a transplant take", ["duration"]),
-    ("what dose of lenalidomide is usual for maintenance", ["dose"]),
-    ("what is high-dose chemotherapy", []),  # a treatment's name, not a question of amount
-    ("why a high dose of chemo before the transplant", []),
-    ("what is a stem cell transplant", []),
-    ("ten-year relative survival after a transplant", ["percent"]),
-    ("how high is the prevalence of mgus in older adults", ["percent"]),
-    ("does treating early help people survive longer", []),  # asks whether, not how many
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("what percentage of people with mgus get myeloma", ["percent"]),
+        ("how expensive is a stem cell transplant", ["money"]),
+        ("what is the usual dosage of dexamethasone", ["dose"]),
+        ("how long does recovery from a transplant take", ["duration"]),
+        ("what dose of lenalidomide is usual for maintenance", ["dose"]),
+        ("what is high-dose chemotherapy", []),  # a treatment's name, not a question of amount
+        ("why a high dose of chemo before the transplant", []),
+        ("what is a stem cell transplant", []),
+        ("ten-year relative survival after a transplant", ["percent"]),
+        ("how high is the prevalence of mgus in older adults", ["percent"]),
+        ("does treating early help people survive longer", []),  # asks whether, not how many
+    ],
+)
 def test_questions_asking_for_a_figure_are_recognised(question, expected):
     assert names(question) == expected
 
@@ -31,7 +34,9 @@ def test_questions_asking_for_a_figure_are_recognised(question, expected):
 def test_a_type_is_missing_only_when_no_passage_shows_it():
     question = "what percentage of patients respond to the drug"
     assert answer_types.missing(TYPES, question, ["Many patients respond to the drug."])
-    assert not answer_types.missing(TYPES, question, ["No figure here.", "About 40% of patients respond."])
+    assert not answer_types.missing(
+        TYPES, question, ["No figure here.", "About 40% of patients respond."]
+    )
     assert not answer_types.missing(TYPES, "what is the drug", ["No figure here."])  # nothing asked
     assert not answer_types.missing(TYPES, "dexamethasone dosage", ["40 mg once a week"])
 

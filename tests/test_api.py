@@ -3,8 +3,18 @@
 import pytest
 
 FIELDS = {
-    "id": str, "rank": int, "score": float, "text": str, "title": str, "section": list,
-    "publisher": str, "url": str, "updated": str, "source_file": str, "start": int, "end": int,
+    "id": str,
+    "rank": int,
+    "score": float,
+    "text": str,
+    "title": str,
+    "section": list,
+    "publisher": str,
+    "url": str,
+    "updated": str,
+    "source_file": str,
+    "start": int,
+    "end": int,
 }
 
 
@@ -23,7 +33,7 @@ def test_search_contract(client, source_texts):
         assert all(isinstance(h, str) and h for h in res["section"])
         assert res["source_file"].startswith("corpus/")
         name = res["source_file"].removeprefix("corpus/")
-        assert source_texts[name][res["start"]:res["end"]] == res["text"]
+        assert source_texts[name][res["start"] : res["end"]] == res["text"]
         assert res["updated"] in ("2023-11-17", "2024-04-08")
     scores = [res["score"] for res in body["results"]]
     assert scores == sorted(scores, reverse=True)

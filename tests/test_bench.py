@@ -10,8 +10,10 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from bench import bench, load as bench_load, report as bench_report, stats as bench_stats
-
+from bench import bench
+from bench import load as bench_load
+from bench import report as bench_report
+from bench import stats as bench_stats
 
 
 def test_percentile_matches_numpy_and_known_values():
@@ -53,14 +55,26 @@ def _run(rps16: float, errors16: int, p50: float, cold: float) -> dict:
     floor = {"floor_ms": 16.0, "model_cpu_ms": 16.0, "questions": 225, "torch_threads": 1}
 
     def load(rps, errors):
-        return {"throughput_rps": rps, "p50_ms": 30.0, "p95_ms": 40.0, "p99_ms": 50.0,
-                "errors": errors, "server_cpu_ms_per_request": 20.0}
+        return {
+            "throughput_rps": rps,
+            "p50_ms": 30.0,
+            "p95_ms": 40.0,
+            "p99_ms": 50.0,
+            "errors": errors,
+            "server_cpu_ms_per_request": 20.0,
+        }
 
-    served = {"latency_c1": {**load(50.0, 0), "p50_ms": p50},
-              "load": {"4": load(90.0, 0), "16": load(rps16, errors16)},
-              "memory": {"rss_per_worker_mib": [600.0, 600.0], "pss_per_worker_mib": [200.0, 200.0],
-                         "total_pss_mib": 600.0, "total_rss_mib": 1800.0},
-              "cold_starts_s": [cold, cold + 1, cold - 1]}
+    served = {
+        "latency_c1": {**load(50.0, 0), "p50_ms": p50},
+        "load": {"4": load(90.0, 0), "16": load(rps16, errors16)},
+        "memory": {
+            "rss_per_worker_mib": [600.0, 600.0],
+            "pss_per_worker_mib": [200.0, 200.0],
+            "total_pss_mib": 600.0,
+            "total_rss_mib": 1800.0,
+        },
+        "cold_starts_s": [cold, cold + 1, cold - 1],
+    }
     build = {"seconds": 30.0, "passages_per_s": 20.0}
     return bench.assemble(args, floor, served, build, 10.0, "wrk", None, 1.0, 1.0)
 
@@ -72,8 +86,10 @@ def test_assemble_judges_each_target():
     assert good["ratios"]["p50_over_floor"] == pytest.approx(1.25)
     assert good["ratios"]["cold_over_load"] == pytest.approx(1.4)
     assert good["ratios"]["c16_cpu_efficiency"] == pytest.approx(0.8)
-    assert all(good["ratios"][k] for k in
-               ("p50_over_floor_met", "c16_over_ideal_met", "cold_over_load_met"))
+    assert all(
+        good["ratios"][k]
+        for k in ("p50_over_floor_met", "c16_over_ideal_met", "cold_over_load_met")
+    )
     assert "NOT met" not in bench_report.markdown(good)
 
     bad = _run(rps16=100.0, errors16=3, p50=22.0, cold=16.0)
@@ -129,16 +145,19 @@ def test_search_paths_carry_the_questions_exactly():
         assert urllib.parse.parse_qs(parsed.query) == {"q": [q], "k": ["3"]}
 
 
+@pytest.mark.integration
 def test_python_client_is_bounded_rotates_and_counts_errors(recorder):
     paths = ["/api/search?q=a", "/api/search?q=b", "/api/search?q=fail"]
-    result = bench_load.run_python(_base(recorder), paths, connections=2, seconds=30,
-                                   max_requests=30)
+    result = bench_load.run_python(
+        _base(recorder), paths, connections=2, seconds=30, max_requests=30
+    )
     assert result["requests"] == 30 == len(_Recorder.seen)
     assert set(_Recorder.seen) == set(paths)
     assert result["errors"] == _Recorder.seen.count("/api/search?q=fail") > 0
     assert result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
 
 
+@pytest.mark.integration
 @pytest.mark.skipif(not bench_load.have_wrk(), reason=bench_load.INSTALL_HINT)
 def test_wrk_script_rotates_questions_and_reports_json(recorder, tmp_path):
     paths = [f"/api/search?q=question{i}" for i in range(5)] + ["/api/search?q=fail"]

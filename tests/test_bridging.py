@@ -22,11 +22,14 @@ def searcher(app):
     return app.extensions["searcher"]
 
 
-@pytest.mark.parametrize("word, corpus_word", [
-    ("illness", "diseas"),  # disease
-    ("skeleton", "bone"),
-    ("lone", "solitari"),   # solitary
-])
+@pytest.mark.parametrize(
+    "word, corpus_word",
+    [
+        ("illness", "diseas"),  # disease
+        ("skeleton", "bone"),
+        ("lone", "solitari"),  # solitary
+    ],
+)
 def test_unknown_lay_words_bridge_to_corpus_words(searcher, word, corpus_word):
     plan = searcher.plan(f"what about the {word}", searcher.pipeline)
     assert corpus_word in plan.expansion
@@ -84,6 +87,7 @@ def test_common_words_come_from_the_index_lexicon_without_the_model(searcher):
     assert float(vectors[0] @ fresh) > 0.99  # float16 on disk, same vector
 
 
+@pytest.mark.integration
 def test_lexicon_vectors_are_cached_per_model_and_reused(tmp_path, monkeypatch):
     from core import models
     from indexer import bridge
@@ -106,9 +110,15 @@ def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
     near, far = np.array([0.96, 0.28, 0.0]), np.array([0.0, 0.0, 0.0])
     assert bridge.foreignness([], np.zeros((0, 3))) == 0.0
     # A far word outweighs a near one; among far words, the rarer counts more.
-    assert bridge.foreignness(["rare"], np.array([near])) < bridge.foreignness(["rare"], np.array([far]))
-    assert bridge.foreignness(["common0"], np.array([far])) < bridge.foreignness(["rare"], np.array([far]))
-    assert bridge.foreignness(["unheard"], np.array([far])) == pytest.approx(1.0)  # beyond the lexicon
+    assert bridge.foreignness(["rare"], np.array([near])) < bridge.foreignness(
+        ["rare"], np.array([far])
+    )
+    assert bridge.foreignness(["common0"], np.array([far])) < bridge.foreignness(
+        ["rare"], np.array([far])
+    )
+    assert bridge.foreignness(["unheard"], np.array([far])) == pytest.approx(
+        1.0
+    )  # beyond the lexicon
     # Foreign words add up, as a share of the query's content words.
     one = bridge.foreignness(["unheard"], np.array([far]), n_words=4)
     both = bridge.foreignness(["common5", "unheard"], np.array([near, far]), n_words=4)

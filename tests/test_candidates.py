@@ -24,7 +24,9 @@ def bm25_like(rng, n: int) -> np.ndarray:
     """Mostly zeros, and many exact ties, as BM25 scores of a short query are."""
     lexical = np.zeros(n, dtype=np.float32)
     hit = rng.random(n) < 0.3
-    lexical[hit] = rng.choice([1.5, 2.25, 3.0, 4.5, 7.0], hit.sum()) * rng.choice([1, 1, 1.1], hit.sum())
+    lexical[hit] = rng.choice([1.5, 2.25, 3.0, 4.5, 7.0], hit.sum()) * rng.choice(
+        [1, 1, 1.1], hit.sum()
+    )
     return lexical
 
 
@@ -80,8 +82,13 @@ def test_best_sentences_of_some_passages_equal_those_of_all():
         rows = rng.permutation(len(owner)) if shuffled else np.arange(len(owner))
         reranker = SentenceReranker(vectors[rows], owner[rows], n)
         everything = reranker.best_sentence_scores(query)
-        for passages in (np.arange(n), rng.choice(n, 40, replace=False), np.array([0]),
-                         np.flatnonzero(counts == 0)[:3], np.zeros(0, dtype=np.int64)):
+        for passages in (
+            np.arange(n),
+            rng.choice(n, 40, replace=False),
+            np.array([0]),
+            np.flatnonzero(counts == 0)[:3],
+            np.zeros(0, dtype=np.int64),
+        ):
             some = reranker.best_sentence_scores(query, passages)
             # Equal up to the last bits: BLAS sums a row differently in a smaller matrix.
             np.testing.assert_allclose(some, everything[passages], rtol=0, atol=1e-6)
@@ -110,9 +117,14 @@ def test_sentence_pairs_score_the_same_on_both_paths_and_never_across_passages()
     assert single.best_sentence_scores(query)[owner[i]] < 0.9
     # Elsewhere a pair can only add to what single sentences score.
     assert (everything >= single.best_sentence_scores(query) - 1e-6).all()
-    for passages in (np.arange(n), rng.choice(n, 30, replace=False), np.array([owner[i], owner[i] + 1])):
-        np.testing.assert_allclose(pairs.best_sentence_scores(query, passages), everything[passages],
-                                   rtol=0, atol=1e-6)
+    for passages in (
+        np.arange(n),
+        rng.choice(n, 30, replace=False),
+        np.array([owner[i], owner[i] + 1]),
+    ):
+        np.testing.assert_allclose(
+            pairs.best_sentence_scores(query, passages), everything[passages], rtol=0, atol=1e-6
+        )
 
 
 @pytest.fixture()
@@ -124,12 +136,19 @@ def searcher_at_scale(app, monkeypatch):
     searcher.exhaustive = False
 
 
-@pytest.mark.parametrize("pipeline", [
-    Pipeline(candidates=12), Pipeline(candidates=40, rerank_depth=8), Pipeline(candidates=12, rerank="none"),
-    Pipeline(candidates=12, lexical=False), Pipeline(candidates=12, dedupe=False),
-])
-def test_candidate_path_ranks_as_the_full_computation(searcher_at_scale, index, pipeline,
-                                                      monkeypatch):
+@pytest.mark.parametrize(
+    "pipeline",
+    [
+        Pipeline(candidates=12),
+        Pipeline(candidates=40, rerank_depth=8),
+        Pipeline(candidates=12, rerank="none"),
+        Pipeline(candidates=12, lexical=False),
+        Pipeline(candidates=12, dedupe=False),
+    ],
+)
+def test_candidate_path_ranks_as_the_full_computation(
+    searcher_at_scale, index, pipeline, monkeypatch
+):
     searcher = searcher_at_scale
     scored = []
     best = SentenceReranker.best_sentence_scores
@@ -150,8 +169,9 @@ def test_candidate_path_ranks_as_the_full_computation(searcher_at_scale, index, 
             fast = searcher.search(question, k, sources=sources, pipeline=pipeline)
             assert scored and not any(scored)  # never the scan of every sentence
             assert [h.passage["id"] for h in fast.hits] == [h.passage["id"] for h in full.hits]
-            np.testing.assert_allclose([h.score for h in fast.hits], [h.score for h in full.hits],
-                                       rtol=0, atol=1e-6)
+            np.testing.assert_allclose(
+                [h.score for h in fast.hits], [h.score for h in full.hits], rtol=0, atol=1e-6
+            )
             a, b = fast.details["confidence"], full.details["confidence"]
             assert a.keys() == b.keys()
             for feature in a:
@@ -190,8 +210,9 @@ def test_big_sentence_arrays_are_memory_mapped(tmp_path, monkeypatch):
 def test_request_path_study_runs_both_ways_and_they_agree(index_dir, tmp_path):
     from bench.scale import path as scale_path
 
-    code = scale_path.main(["--sizes", "3000", "--queries", "3", "--index", str(index_dir),
-                            "--out", str(tmp_path)])
+    code = scale_path.main(
+        ["--sizes", "3000", "--queries", "3", "--index", str(index_dir), "--out", str(tmp_path)]
+    )
     assert code == 0  # study() asserts that both ways order the inputs alike
     result = json.loads((tmp_path / "scale_path.json").read_text(encoding="utf-8"))
     (size,) = result["sizes"]

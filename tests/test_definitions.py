@@ -7,19 +7,24 @@ from retrieval.querying import defined_term_stems
 
 
 def test_defining_shapes_are_found_and_stemmed():
-    text = ("Plasma cell neoplasms are called refractory when the number keeps going up. "
-            "The cells form one tumor, called a plasmacytoma. Physician Data Query (PDQ) is the "
-            "database. Treatment of refractory myeloma may include the following:")
+    text = (
+        "Plasma cell neoplasms are called refractory when the number keeps going up. "
+        "The cells form one tumor, called a plasmacytoma. Physician Data Query (PDQ) is the "
+        "database. Treatment of refractory myeloma may include the following:"
+    )
     assert defined_terms(text) == ["refractori", "plasmacytoma", "neoplasm", "pdq"]
     assert defined_terms("Treatment of refractory myeloma may include chemotherapy.") == []
 
 
-@pytest.mark.parametrize("question, stems", [
-    ("wat does refractory mean", ["refractori"]),
-    ("relapsed definition", ["relaps"]),
-    ("what is staging?", ["stage"]),
-    ("how is myeloma treated", []),  # no question of meaning
-])
+@pytest.mark.parametrize(
+    "question, stems",
+    [
+        ("wat does refractory mean", ["refractori"]),
+        ("relapsed definition", ["relaps"]),
+        ("what is staging?", ["stage"]),
+        ("how is myeloma treated", []),  # no question of meaning
+    ],
+)
 def test_definition_questions_name_their_term(question, stems):
     assert defined_term_stems(question) == stems
 

@@ -6,14 +6,13 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from conftest import CORPUS_DIR, REPO_ROOT
 
 from eval.calibrate import calibrate
 from eval.compare import compare
-from eval.gold import STYLES, load_gold, judge, quote_spans
+from eval.gold import STYLES, judge, load_gold, quote_spans
 from eval.harness import run_configs
 from retrieval.search import Pipeline
-
-from conftest import CORPUS_DIR, REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,12 @@ def test_gold_set_shape(gold):
 
 
 def test_gold_checker_script_passes():
-    done = subprocess.run([sys.executable, "eval/check_gold.py", "--corpus", str(CORPUS_DIR)],
-                          cwd=REPO_ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "eval/check_gold.py", "--corpus", str(CORPUS_DIR)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -85,18 +88,32 @@ class FakeSearcher:
     def search(self, question, k, pipeline=None):
         ranking, confident = self.rankings.get(question, []), self.confident.get(question, False)
         hits = [SimpleNamespace(passage={"id": pid}, score=1.0) for pid in ranking[:k]]
-        return SimpleNamespace(hits=hits, confident=confident, corrected_query=None,
-                               details={"confidence": {"top_sentence": 0.9 if confident else 0.1}})
+        return SimpleNamespace(
+            hits=hits,
+            confident=confident,
+            corrected_query=None,
+            details={"confidence": {"top_sentence": 0.9 if confident else 0.1}},
+        )
 
 
 def test_harness_metrics_on_a_known_ranking():
     text = "first answer here. second answer here. nothing relevant at all here."
     passages = [_passage("p1", 0, 18), _passage("p2", 19, 38), _passage("p3", 39, len(text))]
     gold = [
-        SimpleNamespace(id="a", question="qa", style="patient", answerable=True,
-                        evidence=(("f.txt", "first answer here."),)),
-        SimpleNamespace(id="b", question="qb", style="staff", answerable=True,
-                        evidence=(("f.txt", "second answer here."),)),
+        SimpleNamespace(
+            id="a",
+            question="qa",
+            style="patient",
+            answerable=True,
+            evidence=(("f.txt", "first answer here."),),
+        ),
+        SimpleNamespace(
+            id="b",
+            question="qb",
+            style="staff",
+            answerable=True,
+            evidence=(("f.txt", "second answer here."),),
+        ),
         SimpleNamespace(id="c", question="qc", style="staff", answerable=False, evidence=()),
     ]
     searcher = FakeSearcher(
@@ -115,23 +132,36 @@ def test_harness_metrics_on_a_known_ranking():
 
 
 def test_calibration_separates_the_two_groups():
-    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(20)] + \
-           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
-    scores = {f"in{i}": 0.5 + i / 100 for i in range(20)} | {f"out{i}": 0.1 + i / 100 for i in range(10)}
-    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(
-        details={"confidence": {"s": scores[q], "useless": 0.5}}))
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(20)] + [
+        SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)
+    ]
+    scores = {f"in{i}": 0.5 + i / 100 for i in range(20)} | {
+        f"out{i}": 0.1 + i / 100 for i in range(10)
+    }
+    searcher = SimpleNamespace(
+        search=lambda q, k: SimpleNamespace(
+            details={"confidence": {"s": scores[q], "useless": 0.5}}
+        )
+    )
     result = calibrate(searcher, gold)
     assert result["feature"] == "s"
-    assert 0.19 < result["threshold"] < 0.5  # above every out-of-scope score, below every answerable
+    assert (
+        0.19 < result["threshold"] < 0.5
+    )  # above every out-of-scope score, below every answerable
     assert result["oos_recall"] == 1.0 and result["answerable_flagged"] == 0.0
 
 
 def test_calibration_respects_the_answerable_cap():
     # Overlapping groups: flagging all out-of-scope would flag too many answerable.
-    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(100)] + \
-           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
-    scores = {f"in{i}": 0.3 + i / 200 for i in range(100)} | {f"out{i}": 0.2 + i / 50 for i in range(10)}
-    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(details={"confidence": {"s": scores[q]}}))
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(100)] + [
+        SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)
+    ]
+    scores = {f"in{i}": 0.3 + i / 200 for i in range(100)} | {
+        f"out{i}": 0.2 + i / 50 for i in range(10)
+    }
+    searcher = SimpleNamespace(
+        search=lambda q, k: SimpleNamespace(details={"confidence": {"s": scores[q]}})
+    )
     result = calibrate(searcher, gold, cap=0.03)
     assert result["answerable_flagged"] <= 0.03
     assert 0.5 <= result["oos_recall"] < 1.0
@@ -140,13 +170,19 @@ def test_calibration_respects_the_answerable_cap():
 def test_calibration_mixes_complementary_signals_and_only_the_named_ones():
     # Signal a misses the first half of the out-of-scope questions, b the second;
     # only their mix flags all of them.
-    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(40)] + \
-           [SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)]
-    signals = {f"in{i}": {"a": 0.6 + i / 400, "b": 0.6 + (39 - i) / 400, "noise": i % 3}
-               for i in range(40)}
-    signals |= {f"out{i}": {"a": 0.65 if i < 5 else 0.1, "b": 0.1 if i < 5 else 0.65, "noise": i % 3}
-                for i in range(10)}
-    searcher = SimpleNamespace(search=lambda q, k: SimpleNamespace(details={"confidence": signals[q]}))
+    gold = [SimpleNamespace(question=f"in{i}", answerable=True) for i in range(40)] + [
+        SimpleNamespace(question=f"out{i}", answerable=False) for i in range(10)
+    ]
+    signals = {
+        f"in{i}": {"a": 0.6 + i / 400, "b": 0.6 + (39 - i) / 400, "noise": i % 3} for i in range(40)
+    }
+    signals |= {
+        f"out{i}": {"a": 0.65 if i < 5 else 0.1, "b": 0.1 if i < 5 else 0.65, "noise": i % 3}
+        for i in range(10)
+    }
+    searcher = SimpleNamespace(
+        search=lambda q, k: SimpleNamespace(details={"confidence": signals[q]})
+    )
     result = calibrate(searcher, gold, mix=("a", "b"))
     assert result["feature"] == "combined"
     assert set(result["weights"]) == {"a", "b"}
@@ -157,8 +193,10 @@ def test_calibration_mixes_complementary_signals_and_only_the_named_ones():
 
 def test_compare_reports_wins_losses_and_a_paired_test(tmp_path):
     def result(values):
-        return {"configs": {"service": {"per_question": {
-            q: {"mrr@10": v} for q, v in values.items()}}}}
+        return {
+            "configs": {"service": {"per_question": {q: {"mrr@10": v} for q, v in values.items()}}}
+        }
+
     a = {f"q{i}": 0.5 for i in range(12)}
     b = dict(a, q0=1.0, q1=1.0, q2=1.0, q3=1.0, q4=0.0)
     (tmp_path / "a.json").write_text(json.dumps(result(a)))
@@ -175,20 +213,26 @@ def test_logistic_mix_learns_which_signal_matters():
     labels = [i >= 5 for i in range(10)]
     weights, bias = fit_logistic(rows, labels, ["useful", "noise"], l2=0.1)
     assert weights["useful"] > 0 and abs(weights["noise"]) < weights["useful"]
+
     def score(r):
         return bias + sum(w * r[f] for f, w in weights.items())
 
     assert min(score(r) for r, ok in zip(rows, labels) if ok) > max(
-        score(r) for r, ok in zip(rows, labels) if not ok)
+        score(r) for r, ok in zip(rows, labels) if not ok
+    )
 
 
 def test_coverage_counts_the_query_words_the_passages_hold(app):
     searcher = app.extensions["searcher"]
     lexical = searcher.parts.lexical
     ids = list(searcher.parts.passage_ids)
-    plasma = [ids.index(p["id"]) for p in searcher.index.passages if "plasmapheresis" in p["text"].lower()]
+    plasma = [
+        ids.index(p["id"]) for p in searcher.index.passages if "plasmapheresis" in p["text"].lower()
+    ]
     assert lexical.coverage(["plasmapheresi"], plasma) == 1.0
-    assert lexical.coverage(["plasmapheresi", "zzzunknown"], plasma) < 0.5  # the unknown word is rarer
+    assert (
+        lexical.coverage(["plasmapheresi", "zzzunknown"], plasma) < 0.5
+    )  # the unknown word is rarer
     assert lexical.coverage([], plasma) == 0.0
 
 
@@ -208,6 +252,7 @@ def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_t
 
     examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
     taken = {key(q.question) for q in load_gold()} | {
-        key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()}
+        key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()
+    }
     assert not taken & {key(q.question) for q in fresh}
     assert not {q.id for q in load_gold()} & {q.id for q in fresh}

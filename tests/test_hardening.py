@@ -22,8 +22,8 @@ import pytest
 from core import settings
 from indexer import store
 from retrieval import integrity
-from search_app import create_app, requestlog
 from retrieval.index import IndexUnavailable
+from search_app import create_app, requestlog
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 _addresses = (f"10.6.{n // 250}.{n % 250 + 1}" for n in itertools.count())
@@ -51,8 +51,15 @@ def own_app(own_dirs):
     old = os.environ.get("FLASK_DEBUG")
     os.environ["FLASK_DEBUG"] = "1"
     try:
-        return create_app({"INDEX_DIR": str(index), "CORPUS_DIR": str(corpus), "TESTING": True,
-                           "RATELIMIT_DEFAULT": "5 per day", "INDEX_CHECK_SECONDS": 0})
+        return create_app(
+            {
+                "INDEX_DIR": str(index),
+                "CORPUS_DIR": str(corpus),
+                "TESTING": True,
+                "RATELIMIT_DEFAULT": "5 per day",
+                "INDEX_CHECK_SECONDS": 0,
+            }
+        )
     finally:
         if old is None:
             os.environ.pop("FLASK_DEBUG")
@@ -76,11 +83,20 @@ def log_lines():
 
 # --- security headers ---------------------------------------------------------
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/search?q=myeloma&k=1", 200), ("/api/search?q=", 400), ("/api/nope", 404),
-    ("/api/health", 200), ("/api/openapi.json", 200), ("/", 200), ("/nope", 404),
-    ("/static/site.css", 200),
-])
+
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/search?q=myeloma&k=1", 200),
+        ("/api/search?q=", 400),
+        ("/api/nope", 404),
+        ("/api/health", 200),
+        ("/api/openapi.json", 200),
+        ("/", 200),
+        ("/nope", 404),
+        ("/static/site.css", 200),
+    ],
+)
 def test_security_headers_on_every_response(client, url, status):
     r = client.get(url)
     assert r.status_code == status
@@ -108,6 +124,7 @@ def test_debug_mode_stays_off_even_when_the_environment_asks(own_app):
 
 
 # --- limits -------------------------------------------------------------------
+
 
 def test_rate_limit_answers_429_json_with_retry_after(own_app):
     addr = "10.66.0.1"
@@ -170,8 +187,9 @@ SECRET = "does my husband's myeloma mean he will die soon"
 
 
 def test_log_line_has_id_status_timing_and_hash_but_not_the_question(client, log_lines):
-    r = client.get("/api/search", query_string={"q": SECRET, "k": 2},
-                   headers={"X-Request-ID": "trace-42.a:b"})
+    r = client.get(
+        "/api/search", query_string={"q": SECRET, "k": 2}, headers={"X-Request-ID": "trace-42.a:b"}
+    )
     assert r.headers["X-Request-ID"] == "trace-42.a:b"
     lines = log_lines()
     assert len(lines) == 1
@@ -213,6 +231,7 @@ def test_query_text_is_logged_only_when_asked_and_hash_can_be_keyed(own_app, log
 
 # --- index integrity at start -----------------------------------------------------
 
+
 def _copy_build(index_dir: Path, dest: Path) -> Path:
     shutil.copytree(index_dir, dest, symlinks=True)
     return (dest / "current").resolve()
@@ -247,8 +266,10 @@ def test_corrupt_index_stops_the_app_with_one_line(index_dir, tmp_path, damage):
         (build / "dense.faiss").write_bytes(data[: len(data) // 3])
     else:
         (build / "meta.json").unlink()
-    for check in (lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
-                  lambda: integrity.preflight(tmp_path / "index")):
+    for check in (
+        lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
+        lambda: integrity.preflight(tmp_path / "index"),
+    ):
         with pytest.raises(IndexUnavailable) as exc:
             check()
         _one_line_with_hint(exc.value)
@@ -257,8 +278,10 @@ def test_corrupt_index_stops_the_app_with_one_line(index_dir, tmp_path, damage):
 def test_index_from_another_model_stops_the_app(index_dir, tmp_path):
     build = _copy_build(index_dir, tmp_path / "index")
     _edit_meta(build, lambda m: m["model"].update(name="all-mpnet-base-v2"))
-    for check in (lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
-                  lambda: integrity.preflight(tmp_path / "index")):
+    for check in (
+        lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
+        lambda: integrity.preflight(tmp_path / "index"),
+    ):
         with pytest.raises(IndexUnavailable) as exc:
             check()
         _one_line_with_hint(exc.value)
@@ -275,8 +298,10 @@ def test_index_of_another_dimension_stops_the_app(index_dir, tmp_path):
     small.add(np.eye(n, 8, dtype="float32"))
     faiss.write_index(small, str(build / "dense.faiss"))
     _edit_meta(build, lambda m: m["model"].update(dimension=8))
-    for check in (lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
-                  lambda: integrity.preflight(tmp_path / "index")):
+    for check in (
+        lambda: create_app({"INDEX_DIR": str(tmp_path / "index")}),
+        lambda: integrity.preflight(tmp_path / "index"),
+    ):
         with pytest.raises(IndexUnavailable) as exc:
             check()
         _one_line_with_hint(exc.value)
@@ -289,6 +314,7 @@ def test_model_dimension_is_read_from_the_installed_package():
 
 
 # --- health: version and corpus drift --------------------------------------------
+
 
 def test_health_reports_version_and_unchanged_corpus(client, index):
     body = client.get("/api/health").get_json()
@@ -327,6 +353,7 @@ def test_health_notices_a_corpus_edited_since_the_build(own_app, own_dirs):
 
 
 # --- the live index: unreadable at run time, new builds ------------------------------
+
 
 def _search_ok(app) -> dict:
     r = get(app, "/api/search?q=stem+cell+transplant&k=3")
@@ -393,7 +420,9 @@ def test_a_newly_published_build_is_served_without_restart(own_app, own_dirs, lo
         assert get(own_app, "/api/health").get_json()["index_version"] == version
         assert own_app.extensions["searcher"] is not old_searcher
         assert _search_ok(own_app)["results"]
-        assert [line["version"] for line in log_lines() if line["event"] == "index_loaded"] == [version]
+        assert [line["version"] for line in log_lines() if line["event"] == "index_loaded"] == [
+            version
+        ]
     finally:
         tmp_link = index_dir / ".current.restore"
         os.symlink(Path("builds") / old_build.name, tmp_link)

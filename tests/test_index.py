@@ -11,15 +11,22 @@ from indexer.sentences import sentence_spans
 def test_every_passage_is_its_exact_source_span(index, source_texts):
     assert len(index.passages) == index.meta["passage_count"] > 50
     for p in index.passages:
-        assert source_texts[p["source_file"]][p["start"]:p["end"]] == p["text"], p["id"]
+        assert source_texts[p["source_file"]][p["start"] : p["end"]] == p["text"], p["id"]
 
 
 def test_passages_are_readable_and_free_of_chrome(index):
     for p in index.passages:
         assert p["section"], p["id"]
         assert len(p["text"].split()) <= 180, p["id"]
-        for chrome in ("Skip to main content", "On This Page", "Key Points", "Enlarge ",
-                       "Last Revised", "editorial content team", "Sign up"):
+        for chrome in (
+            "Skip to main content",
+            "On This Page",
+            "Key Points",
+            "Enlarge ",
+            "Last Revised",
+            "editorial content team",
+            "Sign up",
+        ):
             assert chrome not in p["text"], (p["id"], chrome)
     words = sorted(len(p["text"].split()) for p in index.passages)
     assert words[len(words) // 2] >= 40  # most passages stand on their own
@@ -48,8 +55,12 @@ def test_sentence_splitter_knows_medical_abbreviations():
 
 def test_metadata_records_model_versions_and_checksums(index, source_texts):
     meta = index.meta
-    assert meta["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384, "normalized": True,
-                             "embed_section_path": meta["model"]["embed_section_path"]}
+    assert meta["model"] == {
+        "name": "all-MiniLM-L6-v2",
+        "dimension": 384,
+        "normalized": True,
+        "embed_section_path": meta["model"]["embed_section_path"],
+    }
     assert set(meta["corpus"]) == set(source_texts)
     assert all(len(v) == 64 for v in meta["corpus"].values())
     assert meta["packages"]["faiss-cpu"] and meta["packages"]["sentence-transformers"]
@@ -76,8 +87,11 @@ def test_failed_build_leaves_previous_index_in_place(tmp_path):
 
 def test_new_build_replaces_current(tmp_path):
     for version in ("v1", "v2"):
-        store.write_build(tmp_path, version, lambda d, v=version: store.write_json(
-            d / "meta.json", {"version": v}))
+        store.write_build(
+            tmp_path,
+            version,
+            lambda d, v=version: store.write_json(d / "meta.json", {"version": v}),
+        )
     assert json.loads((tmp_path / "current" / "meta.json").read_text())["version"] == "v2"
 
 

@@ -5,9 +5,15 @@ import json
 from pathlib import Path
 
 import pytest
-
-from ingest_samples import (HTML_TITLE, MARKDOWN_TITLE, PDF_TITLE, make_corpus, normalise,
-                            strip_markup, write_samples)
+from ingest_samples import (
+    HTML_TITLE,
+    MARKDOWN_TITLE,
+    PDF_TITLE,
+    make_corpus,
+    normalise,
+    strip_markup,
+    write_samples,
+)
 
 NCI = "nci-pdq-plasma-cell-neoplasms"
 ACS = "acs-multiple-myeloma-treatment-options"
@@ -21,12 +27,23 @@ def mixed(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("mixed")
     samples = write_samples(root / "in")
-    corpus = make_corpus(root / "corpus", [("kidneys", samples["html"], HTML_TITLE),
-                                           ("living-well", samples["markdown"], MARKDOWN_TITLE),
-                                           ("infections", samples["pdf"], PDF_TITLE)])
+    corpus = make_corpus(
+        root / "corpus",
+        [
+            ("kidneys", samples["html"], HTML_TITLE),
+            ("living-well", samples["markdown"], MARKDOWN_TITLE),
+            ("infections", samples["pdf"], PDF_TITLE),
+        ],
+    )
     build(corpus, root / "index", progress=False)
-    app = create_app({"INDEX_DIR": str(root / "index"), "CORPUS_DIR": str(corpus),
-                      "TESTING": True, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "INDEX_DIR": str(root / "index"),
+            "CORPUS_DIR": str(corpus),
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     return app.test_client(), corpus
 
 
@@ -45,8 +62,9 @@ def test_sources_lists_documents_with_metadata_and_passage_counts(client, index)
 
 @pytest.mark.parametrize("source", [ACS, NCI])
 def test_search_filtered_to_one_source(client, source):
-    body = client.get("/api/search", query_string={"q": "treatment of myeloma", "k": 8,
-                                                    "source": source}).get_json()
+    body = client.get(
+        "/api/search", query_string={"q": "treatment of myeloma", "k": 8, "source": source}
+    ).get_json()
     assert len(body["results"]) == 8
     assert {r["id"].rsplit("-", 1)[0] for r in body["results"]} == {source}
 
@@ -59,14 +77,17 @@ def test_several_sources_comma_separated_or_repeated(client):
     assert [r["id"] for r in both["results"]] == ids == [r["id"] for r in repeated["results"]]
 
 
-@pytest.mark.parametrize("url, code", [
-    ("/api/search?q=myeloma&source=no-such-doc", "unknown_source"),
-    (f"/api/search?q=myeloma&source={ACS},no-such-doc", "unknown_source"),
-    ("/api/search?q=myeloma&source=", "invalid_source"),
-    (f"/api/search?q=myeloma&source={ACS},,{NCI}", "invalid_source"),
-    ("/api/search?q=myeloma&source=%3Cscript%3Ealert(1)%3C/script%3E", "unknown_source"),
-    ("/api/search?q=myeloma&source=" + ",".join(["x"] * 101), "invalid_source"),
-])
+@pytest.mark.parametrize(
+    "url, code",
+    [
+        ("/api/search?q=myeloma&source=no-such-doc", "unknown_source"),
+        (f"/api/search?q=myeloma&source={ACS},no-such-doc", "unknown_source"),
+        ("/api/search?q=myeloma&source=", "invalid_source"),
+        (f"/api/search?q=myeloma&source={ACS},,{NCI}", "invalid_source"),
+        ("/api/search?q=myeloma&source=%3Cscript%3Ealert(1)%3C/script%3E", "unknown_source"),
+        ("/api/search?q=myeloma&source=" + ",".join(["x"] * 101), "invalid_source"),
+    ],
+)
 def test_bad_source_is_a_json_400(client, url, code):
     r = client.get(url)
     assert r.status_code == 400 and r.is_json
@@ -74,6 +95,7 @@ def test_bad_source_is_a_json_400(client, url, code):
     assert "Traceback" not in r.get_data(as_text=True)
 
 
+@pytest.mark.integration
 def test_mixed_formats_are_listed_and_searchable(mixed):
     client, corpus = mixed
     sources = {s["id"]: s for s in client.get("/api/sources").get_json()["sources"]}
@@ -81,9 +103,11 @@ def test_mixed_formats_are_listed_and_searchable(mixed):
     assert sources["infections"]["file"] == "infections.pdf"
     assert sources["infections"]["text_file"] == "infections.pdf.txt"
     assert all(s["passages"] > 0 for s in sources.values())
-    for source, query in [("kidneys", "can myeloma damage my kidneys"),
-                          ("living-well", "is walking good for tiredness"),
-                          ("infections", "should I get a flu jab")]:
+    for source, query in [
+        ("kidneys", "can myeloma damage my kidneys"),
+        ("living-well", "is walking good for tiredness"),
+        ("infections", "should I get a flu jab"),
+    ]:
         body = client.get("/api/search", query_string={"q": query, "k": 1}).get_json()
         assert body["results"][0]["id"].startswith(source), (query, body["results"][0])
 
@@ -94,12 +118,12 @@ def test_every_citation_re_reads_from_its_files(mixed):
     for q in ("kidneys and infections", "exercise, bones and vaccines"):
         for r in client.get("/api/search", query_string={"q": q, "k": 30}).get_json()["results"]:
             layer = Path(r["source_file"]).read_bytes().decode("utf-8")
-            assert layer[r["start"]:r["end"]] == r["text"], r["id"]
+            assert layer[r["start"] : r["end"]] == r["text"], r["id"]
             doc = r["id"].rsplit("-", 1)[0]
             seen.add(doc)
             if doc == "kidneys":
                 original = Path(r["original_file"]).read_bytes().decode("utf-8")
-                raw = original[r["original_start"]:r["original_end"]]
+                raw = original[r["original_start"] : r["original_end"]]
                 assert strip_markup(raw) == normalise(r["text"]), r["id"]
             if doc == "infections":
                 assert r["page"] in (1, 2) and "original_file" not in r

@@ -1,13 +1,19 @@
 """HTML: headings h1-h4 make the path, chrome is left out, citations re-read exactly."""
 
 import pytest
+from ingest_samples import (
+    HTML_CHROME,
+    HTML_PAGE,
+    HTML_TITLE,
+    make_corpus,
+    normalise,
+    strip_markup,
+    write_samples,
+)
 
 from indexer.manifest import load_manifest
 from indexer.sources import cut, passages
 from indexer.structure import html as html_reader
-
-from ingest_samples import (HTML_CHROME, HTML_PAGE, HTML_TITLE, make_corpus, normalise,
-                            strip_markup, write_samples)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +72,7 @@ def test_every_passage_is_an_exact_slice_of_the_stored_text_layer(corpus, doc_pa
     layer = (corpus / doc.text_file).read_bytes().decode("utf-8")
     assert doc.text_file == "kidneys.html.txt"
     for p in found:
-        assert layer[p.start:p.end] == p.text, p.id
+        assert layer[p.start : p.end] == p.text, p.id
 
 
 def test_original_offsets_point_into_the_unchanged_html_file(corpus, doc_passages):
@@ -74,7 +80,7 @@ def test_original_offsets_point_into_the_unchanged_html_file(corpus, doc_passage
     original = (corpus / doc.file).read_bytes().decode("utf-8")
     assert original == HTML_PAGE  # stored byte for byte
     for p in found:
-        raw = original[p.original_start:p.original_end]
+        raw = original[p.original_start : p.original_end]
         assert strip_markup(raw) == normalise(p.text), p.id
 
 

@@ -5,15 +5,20 @@ import json
 import faiss
 import numpy as np
 import pytest
+from ingest_samples import (
+    PDF_TITLE,
+    TINY_HTML,
+    TINY_MARKDOWN,
+    make_corpus,
+    manifest_entry,
+    write_samples,
+)
 
 from core import models, settings
 from indexer.build import build
 from indexer.embed import embedding_input
 from indexer.manifest import load_manifest
 from indexer.sources import passages
-
-from ingest_samples import (PDF_TITLE, TINY_HTML, TINY_MARKDOWN, make_corpus, manifest_entry,
-                            write_samples)
 
 
 class CountingModel:
@@ -71,12 +76,21 @@ def read_build(out):
     }
 
 
+@pytest.mark.integration
 def test_only_new_and_changed_documents_reach_the_model(tmp_path, samples, counting):
-    corpus = make_corpus(tmp_path / "corpus", [("living-well", samples["markdown"], "Fatigue"),
-                                               ("kidneys", samples["html"], "Hair loss")])
+    corpus = make_corpus(
+        tmp_path / "corpus",
+        [
+            ("living-well", samples["markdown"], "Fatigue"),
+            ("kidneys", samples["html"], "Hair loss"),
+        ],
+    )
     out = tmp_path / "index"
     first = build(corpus, out, progress=False)
-    md_inputs, html_inputs = passage_inputs(corpus, "living-well"), passage_inputs(corpus, "kidneys")
+    md_inputs, html_inputs = (
+        passage_inputs(corpus, "living-well"),
+        passage_inputs(corpus, "kidneys"),
+    )
     assert md_inputs | html_inputs <= set(counting.texts)
     assert len(counting.texts) == len(set(counting.texts)) == first.embedded
 
@@ -109,8 +123,11 @@ def test_only_new_and_changed_documents_reach_the_model(tmp_path, samples, count
 
     counting.texts.clear()
     md_file = corpus / samples["markdown"].name
-    md_file.write_bytes(md_file.read_bytes().replace(b"A balanced diet gives you energy.",
-                                                     b"A balanced diet gives you strength."))
+    md_file.write_bytes(
+        md_file.read_bytes().replace(
+            b"A balanced diet gives you energy.", b"A balanced diet gives you strength."
+        )
+    )
     build(corpus, out, progress=False)
     now = passage_inputs(corpus, "living-well")
     changed = now - md_inputs
@@ -129,8 +146,9 @@ def test_vectors_are_reused_only_for_the_same_model_and_input(tmp_path, counting
     first.save(tmp_path)
     assert counting.texts == texts
 
-    same = incremental.CachedEmbedder(lambda: counting, "model A",
-                                      incremental._load(tmp_path, "model A"))
+    same = incremental.CachedEmbedder(
+        lambda: counting, "model A", incremental._load(tmp_path, "model A")
+    )
     again = same.encode(texts + ["A new sentence."], normalize_embeddings=True, batch_size=8)
     assert counting.texts == texts + ["A new sentence."]  # only the unseen input was embedded
     assert np.array_equal(again[:2], vectors) and (same.sent, same.reused) == (1, 2)

@@ -3,12 +3,17 @@
 import json
 
 import pytest
+from ingest_samples import (
+    EMPTY_HTML,
+    HTML_TITLE,
+    PDF_TITLE,
+    TINY_MARKDOWN,
+    make_corpus,
+    write_samples,
+)
 
 from indexer import library
 from indexer.__main__ import main
-
-from ingest_samples import (EMPTY_HTML, HTML_TITLE, PDF_TITLE, TINY_MARKDOWN, make_corpus,
-                            write_samples)
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +43,23 @@ def run(capsys, *argv):
 
 
 def add_args(path, corpus, *extra, title=HTML_TITLE, updated="2024-03-01"):
-    return ("add", path, "--title", title, "--publisher", "Example Cancer Charity",
-            "--url", "https://example.org/kidneys", "--updated", updated,
-            "--corpus", corpus, "--out", corpus.parent / "index", *extra)
+    return (
+        "add",
+        path,
+        "--title",
+        title,
+        "--publisher",
+        "Example Cancer Charity",
+        "--url",
+        "https://example.org/kidneys",
+        "--updated",
+        updated,
+        "--corpus",
+        corpus,
+        "--out",
+        corpus.parent / "index",
+        *extra,
+    )
 
 
 def manifest(corpus) -> list[dict]:
@@ -54,6 +73,7 @@ def indexed(corpus) -> tuple[set[str], list[dict]]:
     return docs, rows
 
 
+@pytest.mark.integration
 def test_add_copies_the_file_records_it_and_rebuilds(capsys, corpus, samples):
     code, out, err = run(capsys, *add_args(samples["html"], corpus))
     assert code == 0, err
@@ -61,23 +81,29 @@ def test_add_copies_the_file_records_it_and_rebuilds(capsys, corpus, samples):
     assert (corpus / "kidneys.html").read_bytes() == samples["html"].read_bytes()
     entry = manifest(corpus)[-1]
     assert entry == {
-        "id": "kidneys", "file": "kidneys.html", "title": HTML_TITLE,
-        "publisher": "Example Cancer Charity", "url": "https://example.org/kidneys",
-        "updated": "2024-03-01", "text_file": "kidneys.html.txt",
+        "id": "kidneys",
+        "file": "kidneys.html",
+        "title": HTML_TITLE,
+        "publisher": "Example Cancer Charity",
+        "url": "https://example.org/kidneys",
+        "updated": "2024-03-01",
+        "text_file": "kidneys.html.txt",
         "citation": "Example Cancer Charity. Kidney Problems in Multiple Myeloma. Updated "
-                    "{updated}. Available at: https://example.org/kidneys. Accessed {accessed}.",
+        "{updated}. Available at: https://example.org/kidneys. Accessed {accessed}.",
     }
     docs, rows = indexed(corpus)
     assert docs == {"living-well", "kidneys"}
     layer = (corpus / "kidneys.html.txt").read_text(encoding="utf-8")
     mine = [r for r in rows if r["doc_id"] == "kidneys"]
     assert mine and all(r["source_file"] == "kidneys.html.txt" for r in mine)
-    assert all(layer[r["start"]:r["end"]] == r["text"] for r in mine)
+    assert all(layer[r["start"] : r["end"]] == r["text"] for r in mine)
 
 
+@pytest.mark.integration
 def test_add_list_and_remove_a_pdf(capsys, corpus, samples):
-    code, _, err = run(capsys, *add_args(samples["pdf"], corpus, "--id", "infections-sheet",
-                                         title=PDF_TITLE))
+    code, _, err = run(
+        capsys, *add_args(samples["pdf"], corpus, "--id", "infections-sheet", title=PDF_TITLE)
+    )
     assert code == 0, err
     code, out, _ = run(capsys, "list", "--corpus", corpus, "--out", corpus.parent / "index")
     assert code == 0
@@ -87,13 +113,15 @@ def test_add_list_and_remove_a_pdf(capsys, corpus, samples):
     for doc_id, kind in (("living-well", "markdown"), ("infections-sheet", "pdf")):
         count = sum(r["doc_id"] == doc_id for r in rows)
         assert count > 0
-        assert any(line.split()[:4] == [doc_id, kind, line.split()[2], str(count)]
-                   for line in lines[1:]), (doc_id, out)
+        assert any(
+            line.split()[:4] == [doc_id, kind, line.split()[2], str(count)] for line in lines[1:]
+        ), (doc_id, out)
     pdf_rows = [r for r in rows if r["doc_id"] == "infections-sheet"]
     assert all(isinstance(r["page"], int) for r in pdf_rows)
 
-    code, out, err = run(capsys, "remove", "infections-sheet", "--corpus", corpus,
-                         "--out", corpus.parent / "index")
+    code, out, err = run(
+        capsys, "remove", "infections-sheet", "--corpus", corpus, "--out", corpus.parent / "index"
+    )
     assert code == 0, err
     assert "removed infections-sheet" in out
     assert [e["id"] for e in manifest(corpus)] == ["living-well"]
@@ -108,19 +136,22 @@ def test_list_says_when_there_is_no_index(capsys, corpus):
     assert code == 0 and "living-well" in out and "not indexed" in out
 
 
-@pytest.mark.parametrize("case, words", [
-    ("missing file", "no such file"),
-    ("duplicate id", "duplicate id 'living-well'"),
-    ("duplicate file", "already in the corpus as 'living-well'"),
-    ("bad date", "bad date '03/01/2024'"),
-    ("impossible date", "bad date '2024-02-30'"),
-    ("future date", "in the future"),
-    ("unsupported format", "unsupported format '.docx'"),
-    ("empty document", "empty document"),
-    ("bad url", "bad url"),
-    ("bad citation", "unknown placeholder {year}"),
-    ("bad id", "bad id"),
-])
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("missing file", "no such file"),
+        ("duplicate id", "duplicate id 'living-well'"),
+        ("duplicate file", "already in the corpus as 'living-well'"),
+        ("bad date", "bad date '03/01/2024'"),
+        ("impossible date", "bad date '2024-02-30'"),
+        ("future date", "in the future"),
+        ("unsupported format", "unsupported format '.docx'"),
+        ("empty document", "empty document"),
+        ("bad url", "bad url"),
+        ("bad citation", "unknown placeholder {year}"),
+        ("bad id", "bad id"),
+    ],
+)
 def test_add_refuses_with_one_clear_line(capsys, tmp_path, corpus, samples, case, words):
     path, extra, updated = samples["html"], [], "2024-03-01"
     if case == "missing file":
@@ -158,10 +189,13 @@ def test_add_refuses_with_one_clear_line(capsys, tmp_path, corpus, samples, case
     assert after == before  # nothing was copied or recorded
 
 
-@pytest.mark.parametrize("doc_id, words", [
-    ("no-such-doc", "no document with id 'no-such-doc'"),
-    ("living-well", "it is the only document"),
-])
+@pytest.mark.parametrize(
+    "doc_id, words",
+    [
+        ("no-such-doc", "no document with id 'no-such-doc'"),
+        ("living-well", "it is the only document"),
+    ],
+)
 def test_remove_refuses_with_one_clear_line(capsys, corpus, doc_id, words):
     code, _, err = run(capsys, "remove", doc_id, "--corpus", corpus, "--out", corpus.parent / "i")
     assert code == 2 and err.count("\n") == 1 and words in err, err
@@ -176,8 +210,15 @@ def test_a_failed_build_puts_the_corpus_back(monkeypatch, corpus, samples):
 
     monkeypatch.setattr(library, "_build", broken_build)
     with pytest.raises(RuntimeError, match="disk full"):
-        library.add(samples["html"], title=HTML_TITLE, publisher="Example", url="https://e.org/k",
-                    updated="2024-03-01", corpus_dir=corpus, out_dir=corpus.parent / "index")
+        library.add(
+            samples["html"],
+            title=HTML_TITLE,
+            publisher="Example",
+            url="https://e.org/k",
+            updated="2024-03-01",
+            corpus_dir=corpus,
+            out_dir=corpus.parent / "index",
+        )
     after = {p.name: p.read_bytes() for p in corpus.iterdir() if p.name != library.LOCK_NAME}
     assert after == before
 
@@ -187,10 +228,13 @@ def test_add_plain_text_without_building_cites_the_file_itself(capsys, tmp_path,
     from indexer.sources import passages
 
     leaflet = tmp_path / "Mouth Care Leaflet.TXT"
-    leaflet.write_bytes(b"Mouth care during treatment\n\nMouth sores\n\nChemotherapy can cause "
-                        b"painful sores in the mouth. Rinse with salt water four times a day.\r\n")
-    code, out, err = run(capsys, *add_args(leaflet, corpus, "--no-build",
-                                           title="Mouth care during treatment"))
+    leaflet.write_bytes(
+        b"Mouth care during treatment\n\nMouth sores\n\nChemotherapy can cause "
+        b"painful sores in the mouth. Rinse with salt water four times a day.\r\n"
+    )
+    code, out, err = run(
+        capsys, *add_args(leaflet, corpus, "--no-build", title="Mouth care during treatment")
+    )
     assert code == 0, err
     assert "added mouth-care-leaflet" in out and "built index" not in out
     entry = manifest(corpus)[-1]
@@ -201,5 +245,5 @@ def test_add_plain_text_without_building_cites_the_file_itself(capsys, tmp_path,
     assert [p.section for p in found] == [("Mouth sores",)]
     source = (corpus / doc.file).read_bytes().decode("utf-8")
     assert source == leaflet.read_bytes().decode("utf-8")  # copied byte for byte, CRLF and all
-    assert all(source[p.start:p.end] == p.text for p in found)
+    assert all(source[p.start : p.end] == p.text for p in found)
     assert not (corpus / "mouth-care-leaflet.txt.txt").exists()

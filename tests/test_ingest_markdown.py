@@ -3,13 +3,11 @@
 import re
 
 import pytest
+from ingest_samples import MARKDOWN_CHROME, MARKDOWN_DOC, MARKDOWN_TITLE, make_corpus, write_samples
 
 from indexer.manifest import load_manifest
 from indexer.sources import cut, passages
 from indexer.structure import markdown as md_reader
-
-from ingest_samples import (MARKDOWN_CHROME, MARKDOWN_DOC, MARKDOWN_TITLE, make_corpus,
-                            write_samples)
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +58,14 @@ def test_every_passage_is_an_exact_slice_of_the_stored_text_layer(corpus, doc_pa
     doc, found = doc_passages
     layer = (corpus / doc.text_file).read_bytes().decode("utf-8")
     for p in found:
-        assert layer[p.start:p.end] == p.text, p.id
+        assert layer[p.start : p.end] == p.text, p.id
 
 
 def test_original_offsets_cover_the_same_words_in_the_markdown_file(doc_passages):
     _, found = doc_passages
     assert found
     for p in found:
-        raw = MARKDOWN_DOC[p.original_start:p.original_end]
+        raw = MARKDOWN_DOC[p.original_start : p.original_end]
         words = re.findall(r"[A-Za-z0-9']+", p.text)
         assert re.findall(r"[A-Za-z0-9']+", raw)[:1] == words[:1], p.id
         position = 0

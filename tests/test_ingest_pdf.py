@@ -4,13 +4,12 @@ import io
 
 import pypdf
 import pytest
+from ingest_samples import PDF_CHROME, PDF_TITLE, make_corpus, normalise, write_samples
+from pdf_fixture import write_pdf
 
 from indexer.manifest import load_manifest
 from indexer.sources import cut, passages
 from indexer.structure import pdf as pdf_reader
-
-from ingest_samples import PDF_CHROME, PDF_TITLE, make_corpus, normalise, write_samples
-from pdf_fixture import write_pdf
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +55,7 @@ def test_text_layer_is_pypdfs_extraction_page_by_page(corpus, doc_passages):
     assert doc.text_file == "infections.pdf.txt"
     assert layer == "\f".join(page_texts(corpus / doc.file))
     for p in found:
-        assert layer[p.start:p.end] == p.text, p.id
+        assert layer[p.start : p.end] == p.text, p.id
 
 
 def test_each_passage_is_on_the_page_it_cites(corpus, doc_passages):
@@ -64,16 +63,25 @@ def test_each_passage_is_on_the_page_it_cites(corpus, doc_passages):
     pages = [normalise(t) for t in page_texts(corpus / doc.file)]
     for p in found:
         assert normalise(p.text) in pages[p.page - 1], p.id
-        assert all(normalise(p.text) not in other for n, other in enumerate(pages) if n != p.page - 1)
+        assert all(
+            normalise(p.text) not in other for n, other in enumerate(pages) if n != p.page - 1
+        )
     assert "crowd them out of the bone marrow." in found[0].text
 
 
 def test_a_paragraph_running_onto_the_next_page_cites_both(tmp_path):
     body = "Bisphosphonates strengthen the bones and lower calcium in the blood."
-    path = write_pdf(tmp_path / "two.pdf", [
-        [(16, "Bone medicines", True), (11, body, False), (11, "They are given as a drip", False)],
-        [(11, "every three to four weeks, in hospital or at home.", False)],
-    ])
+    path = write_pdf(
+        tmp_path / "two.pdf",
+        [
+            [
+                (16, "Bone medicines", True),
+                (11, body, False),
+                (11, "They are given as a drip", False),
+            ],
+            [(11, "every three to four weeks, in hospital or at home.", False)],
+        ],
+    )
     found = cut("two", pdf_reader.render(path.read_bytes(), "Bones"))
     assert len(found) == 1
     assert (found[0].page, found[0].page_end) == (1, 2)

@@ -1,10 +1,9 @@
 import json
 
 import pytest
+from conftest import CORPUS_DIR
 
 from indexer.manifest import ManifestError, load_manifest
-
-from conftest import CORPUS_DIR
 
 GOOD = {
     "id": "doc-one",
@@ -35,7 +34,9 @@ def test_real_manifest_is_complete():
     assert "PMID: 26389437" in nci.citation and "{accessed}" in nci.citation
 
 
-@pytest.mark.parametrize("field", ["id", "file", "title", "publisher", "url", "updated", "citation"])
+@pytest.mark.parametrize(
+    "field", ["id", "file", "title", "publisher", "url", "updated", "citation"]
+)
 def test_missing_field_is_refused_and_named(tmp_path, field):
     entry = {k: v for k, v in GOOD.items() if k != field}
     with pytest.raises(ManifestError) as err:
@@ -72,6 +73,8 @@ def test_indexer_cli_reports_bad_manifest(tmp_path, capsys):
     from indexer.__main__ import main
 
     write(tmp_path, [GOOD | {"publisher": ""}])
-    assert main(["build", "--corpus", str(tmp_path), "--out", str(tmp_path / "idx"), "--quiet"]) == 2
+    assert (
+        main(["build", "--corpus", str(tmp_path), "--out", str(tmp_path / "idx"), "--quiet"]) == 2
+    )
     assert "missing field 'publisher'" in capsys.readouterr().err
     assert not (tmp_path / "idx" / "current").exists()

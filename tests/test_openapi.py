@@ -55,8 +55,13 @@ def test_api_conforms_to_its_description(api_schema, path):
         assert response.status_code < 500
         statuses[response.status_code] += 1
 
-    test = build_operation_test(config=api_schema.config, operation=api_schema[path]["GET"],
-                                test_func=check, given_kwargs={}, feedback=FeedbackSources())
+    test = build_operation_test(
+        config=api_schema.config,
+        operation=api_schema[path]["GET"],
+        test_func=check,
+        given_kwargs={},
+        feedback=FeedbackSources(),
+    )
     test()
     FIGURES[path] = dict(sorted(statuses.items()))
     assert statuses[200] and statuses[405]  # valid requests answered, other methods refused
@@ -69,7 +74,8 @@ def test_every_api_route_is_described(app, client):
     assert spec["openapi"].startswith("3.")
     routes = {
         rule.rule.replace("<", "{").replace(">", "}")
-        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
     }
     assert routes == set(spec["paths"]) == set(OPERATIONS)
     for path, item in spec["paths"].items():

@@ -47,6 +47,7 @@ def patch_result(monkeypatch, searcher, **changes):
 
 # --- every page ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/", "/search?q=myeloma", f"/passages/{NCI}-002", "/no-such-page"])
 def test_every_page_has_landmarks_notice_and_only_local_resources(client, url):
     r = client.get(url)
@@ -74,24 +75,37 @@ def test_static_files_are_served_by_the_app(client):
 
 # --- results -----------------------------------------------------------------
 
+
 def test_results_show_highlights_breadcrumbs_source_and_date(client, index):
     page = soup(client.get("/search", query_string={"q": "can myeloma damage my kidneys"}))
     results = page.select("ol.results > li > article.result")
     assert len(results) == 10
     marked = {m.get_text().lower() for m in page.select("article.result mark")}
     assert {"kidneys", "myeloma"} <= marked
-    assert marked <= {"myeloma", "myelomas", "kidney", "kidneys", "damage", "damaged", "damages",
-                      "damaging"}
+    assert marked <= {
+        "myeloma",
+        "myelomas",
+        "kidney",
+        "kidneys",
+        "damage",
+        "damaged",
+        "damages",
+        "damaging",
+    }
     for article in results:
         crumbs = [visible_text(li) for li in article.select("nav.breadcrumb li")]
         text_link = article.select_one("a.source-link")["href"]
-        doc = next(d for d in index.documents.values() if text_link.startswith(d["url"] + "#:~:text="))
+        doc = next(
+            d for d in index.documents.values() if text_link.startswith(d["url"] + "#:~:text=")
+        )
         assert crumbs[0] == doc["title"] and len(crumbs) >= 2
         source = visible_text(article.select_one(".source"))
         assert doc["publisher"] in source and doc["title"] in source
         assert article.select_one(".source time")["datetime"] == doc["updated"]
         context = article.select_one("a.context-link")["href"]
-        passage = index.passages[[p["id"] for p in index.passages].index(context.split("/")[2].split("?")[0])]
+        passage = index.passages[
+            [p["id"] for p in index.passages].index(context.split("/")[2].split("?")[0])
+        ]
         assert crumbs[1:] == list(passage["section"])
         # The quoted text is the passage, character for character.
         assert article.select_one("blockquote.passage p").get_text() == passage["text"]
@@ -143,8 +157,11 @@ def test_copy_citation_text(client, index):
     before = dt.date.today()
     page = soup(client.get("/search?q=what is multiple myeloma"))
     after = dt.date.today()
-    article = next(a for a in page.select("article.result")
-                   if a.select_one("a.source-link")["href"].startswith("https://www.cancer.gov/"))
+    article = next(
+        a
+        for a in page.select("article.result")
+        if a.select_one("a.source-link")["href"].startswith("https://www.cancer.gov/")
+    )
     box = article.select_one("textarea.citation")
     button = article.select_one("button.copy-button")
     assert button["data-copy-target"] == box["id"]
@@ -165,6 +182,7 @@ def test_copy_citation_text(client, index):
 
 
 # --- friendly errors ----------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "url, says",
@@ -210,14 +228,18 @@ def test_api_errors_stay_json(client):
 
 # --- a passage in context ------------------------------------------------------
 
+
 def _same_section(a, b):
     return a["doc_id"] == b["doc_id"] and a["section"] == b["section"]
 
 
 def test_passage_page_shows_the_text_around_it(client, index):
     ps = index.passages
-    n = next(i for i in range(1, len(ps) - 1)
-             if _same_section(ps[i - 1], ps[i]) and _same_section(ps[i], ps[i + 1]))
+    n = next(
+        i
+        for i in range(1, len(ps) - 1)
+        if _same_section(ps[i - 1], ps[i]) and _same_section(ps[i], ps[i + 1])
+    )
     page = soup(client.get(f"/passages/{ps[n]['id']}?q=treatment"))
     assert page.select_one(".context-before p").get_text() == ps[n - 1]["text"]
     assert page.select_one(".context-after p").get_text() == ps[n + 1]["text"]
@@ -239,6 +261,7 @@ def test_passage_page_never_borrows_from_another_section(client, index):
 
 # --- the pieces ------------------------------------------------------------------
 
+
 def test_highlight_escapes_before_marking():
     html = highlight('a <b>kidney</b> & "the" kidneys\'', query_stems("the Kidney"))
     assert str(html) == (
@@ -249,8 +272,7 @@ def test_highlight_escapes_before_marking():
 def test_highlight_marks_stems_but_not_stopwords():
     stems = query_stems("what is the treatment for myeloma?")
     html = str(highlight("The treatments for multiple myeloma: treating it.", stems))
-    assert html == ("The <mark>treatments</mark> for multiple <mark>myeloma</mark>: "
-                    "treating it.")
+    assert html == ("The <mark>treatments</mark> for multiple <mark>myeloma</mark>: treating it.")
 
 
 @given(st.text(max_size=200), st.text(max_size=40))
@@ -269,19 +291,25 @@ def test_nci_citation_in_its_own_format(index):
 
 
 def test_text_fragment_escapes_dashes_commas_and_ampersands():
-    frag = textfragment.fragment("Non-Hodgkin, lymphoma & more words here and then the end-of-it.", 3)
+    frag = textfragment.fragment(
+        "Non-Hodgkin, lymphoma & more words here and then the end-of-it.", 3
+    )
     start, end = frag.removeprefix("#:~:text=").split(",")
     assert start == "Non%2DHodgkin%2C%20lymphoma%20%26"  # a lone "&" is real text
     assert end == "then%20the%20end%2Dof%2Dit."
 
 
 def test_text_fragment_skips_detached_punctuation():
-    frag = textfragment.fragment(". bone marrow . Normally the B cells change into plasma cells .", 4)
+    frag = textfragment.fragment(
+        ". bone marrow . Normally the B cells change into plasma cells .", 4
+    )
     start, end = frag.removeprefix("#:~:text=").split(",")
     assert unquote(start) == "bone marrow" and unquote(end) == "change into plasma cells"
 
 
-@given(st.lists(st.from_regex(r"[A-Za-z][A-Za-z,&.-]{0,8}", fullmatch=True), min_size=1, max_size=30))
+@given(
+    st.lists(st.from_regex(r"[A-Za-z][A-Za-z,&.-]{0,8}", fullmatch=True), min_size=1, max_size=30)
+)
 def test_text_fragment_is_the_passage_ends(words):
     text = " ".join(words)
     frag = textfragment.fragment(text, 4)

@@ -7,16 +7,19 @@ FILLER = "The doctor checks the blood and the bones often. "
 
 
 def _phases() -> str:
-    return ("Induction therapy : This is the first phase of treatment. " + FILLER * 5
-            + "Consolidation therapy : This is the second phase of treatment. "
-            "Treatment in the consolidation phase is to kill any remaining cancer cells. "
-            + FILLER * 4).strip()
+    return (
+        "Induction therapy : This is the first phase of treatment. "
+        + FILLER * 5
+        + "Consolidation therapy : This is the second phase of treatment. "
+        "Treatment in the consolidation phase is to kill any remaining cancer cells. " + FILLER * 4
+    ).strip()
 
 
 def _cut(text: str, share: float) -> list[str]:
     section = Section(path=("Treatment",), blocks=[(0, len(text))])
-    return [p.text for p in cut_passages("doc", text, [section], 20, 60, 120,
-                                         item_tail_share=share)]
+    return [
+        p.text for p in cut_passages("doc", text, [section], 20, 60, 120, item_tail_share=share)
+    ]
 
 
 def test_label_closing_a_passage_moves_to_the_passage_it_labels():
@@ -24,8 +27,10 @@ def test_label_closing_a_passage_moves_to_the_passage_it_labels():
     before = _cut(text, 0.0)
     assert before[0].endswith("Consolidation therapy : This is the second phase of treatment.")
     after = _cut(text, 0.25)
-    assert after[1].startswith("Consolidation therapy : This is the second phase of treatment. "
-                               "Treatment in the consolidation phase")
+    assert after[1].startswith(
+        "Consolidation therapy : This is the second phase of treatment. "
+        "Treatment in the consolidation phase"
+    )
     assert after[0].endswith(FILLER.strip())
     assert "".join(t.replace(" ", "") for t in after) == text.replace(" ", "")
 

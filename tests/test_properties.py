@@ -17,44 +17,77 @@ from indexer.passages import cut_passages
 from indexer.structure import flat_pdq, plain_text, read_sections
 from indexer.structure.model import Section
 
-FAST = settings(max_examples=60, derandomize=True, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-WEB = settings(max_examples=8, derandomize=True, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SLOW = settings(max_examples=25, derandomize=True, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+WEB = settings(
+    max_examples=8,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+SLOW = settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 # Characters that break naive text handling: controls, bidi overrides and
 # marks, zero-width joiners, combining accents, NFKC-expanding ligatures, BOM,
 # line/paragraph separators, emoji with modifiers, CJK, Arabic, Hebrew.
-NASTY = list("\x00\x01\x07\x08\x0b\x0c\x1b\x1c\x7f\x85\u00a0\u00ad\u0301\u0308\u034f"
-             "\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069"
-             "\ufeff\ufb03\ufdfa\uff10\u2460\u3000") + [
-    "🩺", "👩🏽‍⚕️", "🏳️‍🌈", "骨髓瘤", "ورم نقيي", "מיאלומה", "ﷺ", "𝔪𝔶𝔢𝔩𝔬𝔪𝔞", "e\u0301",
+NASTY = list(
+    "\x00\x01\x07\x08\x0b\x0c\x1b\x1c\x7f\x85\u00a0\u00ad\u0301\u0308\u034f"
+    "\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069"
+    "\ufeff\ufb03\ufdfa\uff10\u2460\u3000"
+) + [
+    "🩺",
+    "👩🏽‍⚕️",
+    "🏳️‍🌈",
+    "骨髓瘤",
+    "ورم نقيي",
+    "מיאלומה",
+    "ﷺ",
+    "𝔪𝔶𝔢𝔩𝔬𝔪𝔞",
+    "e\u0301",
 ]
 any_char = st.characters(exclude_categories=("Cs",))
 unicode_text = st.one_of(
     st.text(any_char, max_size=300),
-    st.lists(st.one_of(st.sampled_from(NASTY), st.text(any_char, max_size=8)),
-             max_size=60).map("".join),
+    st.lists(st.one_of(st.sampled_from(NASTY), st.text(any_char, max_size=8)), max_size=60).map(
+        "".join
+    ),
 )
 # 10,000 characters built by repetition: Hypothesis's own buffer is smaller.
-long_text = st.text(any_char, min_size=1, max_size=40).map(lambda s: (s * (10_000 // len(s) + 1))[:10_000])
+long_text = st.text(any_char, min_size=1, max_size=40).map(
+    lambda s: (s * (10_000 // len(s) + 1))[:10_000]
+)
 queries = st.one_of(unicode_text, long_text)
 
 
 # --- citations: a passage is always its exact source span --------------------
 
-word = st.text(st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-               min_size=1, max_size=10)
-sentence = st.tuples(st.lists(word, min_size=1, max_size=14).map(" ".join),
-                     st.sampled_from([".", "?", "!", ":", ";", "", ". e.g.", " Dr."])).map("".join)
+word = st.text(
+    st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=10
+)
+sentence = st.tuples(
+    st.lists(word, min_size=1, max_size=14).map(" ".join),
+    st.sampled_from([".", "?", "!", ":", ";", "", ". e.g.", " Dr."]),
+).map("".join)
 paragraph = st.lists(sentence, min_size=1, max_size=6).map(" ".join)
 heading = st.lists(word, min_size=1, max_size=5).map(" ".join)
 blank = st.sampled_from(["\n\n", "\r\n\r\n", "\n \n", "\n\n\n", "\n\t\n", "\u2029\n\n"])
 line_join = st.sampled_from(["\n", "\r\n", " \n"])
-block = st.one_of(heading, paragraph, st.lists(paragraph, min_size=2, max_size=3).flatmap(
-    lambda ps: line_join.map(lambda j: j.join(ps))))
+block = st.one_of(
+    heading,
+    paragraph,
+    st.lists(paragraph, min_size=2, max_size=3).flatmap(
+        lambda ps: line_join.map(lambda j: j.join(ps))
+    ),
+)
 
 
 @st.composite
@@ -77,7 +110,7 @@ def assert_exact_spans(text, sections, passages):
     previous_end = 0
     for p in passages:
         assert 0 <= p.start < p.end <= len(text)
-        assert text[p.start:p.end] == p.text
+        assert text[p.start : p.end] == p.text
         assert p.text == p.text.strip()
         assert p.start >= previous_end  # in order, never overlapping
         previous_end = p.end
@@ -112,8 +145,10 @@ def flat_pdq_documents(draw):
     titles = [f"Section{i} " + draw(heading) for i in range(n)]
     parts = ["Skip to main content Plasma Cell Neoplasms On This Page", *titles]
     for t in titles:
-        key = [f"Point{draw(st.integers(0, 999))} " + draw(sentence).rstrip(" .") + "."
-               for _ in range(draw(st.integers(0, 2)))]
+        key = [
+            f"Point{draw(st.integers(0, 999))} " + draw(sentence).rstrip(" .") + "."
+            for _ in range(draw(st.integers(0, 2)))
+        ]
         parts.append(t)
         if key:
             parts += ["Key Points", *key]
@@ -140,12 +175,31 @@ def test_flat_pdq_passages_slice_back_exactly(text, size):
 
 # --- the highlighter never emits user input unescaped -----------------------
 
-markup = st.sampled_from(["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-                          '" onmouseover="x', "'><b>", "&lt;", "&amp;", "</mark>", "<mark>",
-                          "javascript:alert(1)", "]]>", "<!--", "`${x}`"])
-hostile = st.lists(st.one_of(markup, st.sampled_from(NASTY), st.text(any_char, max_size=10),
-                             st.sampled_from(["myeloma", "kidney", "kidneys", "treatment"])),
-                   max_size=12).map(" ".join)
+markup = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '" onmouseover="x',
+        "'><b>",
+        "&lt;",
+        "&amp;",
+        "</mark>",
+        "<mark>",
+        "javascript:alert(1)",
+        "]]>",
+        "<!--",
+        "`${x}`",
+    ]
+)
+hostile = st.lists(
+    st.one_of(
+        markup,
+        st.sampled_from(NASTY),
+        st.text(any_char, max_size=10),
+        st.sampled_from(["myeloma", "kidney", "kidneys", "treatment"]),
+    ),
+    max_size=12,
+).map(" ".join)
 
 
 @FAST
@@ -183,6 +237,7 @@ def test_search_page_never_reflects_markup(app, query):
 
 # --- query handling never raises on arbitrary Unicode -----------------------
 
+
 @FAST
 @given(queries)
 def test_normalize_never_raises_and_leaves_no_controls(query):
@@ -216,14 +271,15 @@ def test_api_answers_any_unicode_with_json_and_no_5xx(app, query):
         assert r.get_json()["error"]["code"] in {"missing_query", "invalid_query"}
 
 
-
 @st.composite
 def labelled_lists(draw):
     """One section of sentences, some opening a list item: "Item3 : The ...".
     Returns (text, sections)."""
     parts = []
     for k in range(draw(st.integers(1, 12))):
-        label = draw(st.sampled_from(["", f"Item{k} : ", f"Phase {k} therapy: ", "Drugs used include: "]))
+        label = draw(
+            st.sampled_from(["", f"Item{k} : ", f"Phase {k} therapy: ", "Drugs used include: "])
+        )
         parts.append(label + draw(sentence))
     text = draw(st.sampled_from([" ", "  "])).join(parts)
     return text, [Section(path=("Treatment",), blocks=[(0, len(text))])]

@@ -13,21 +13,32 @@ def speller(index):
     return SpellCorrector(vocabulary)
 
 
-@pytest.mark.parametrize("typed, fixed", [
-    ("wat is smoldering myloma", "wat is smoldering myeloma"),
-    ("can myeloma mess up my kidnys", "can myeloma mess up my kidneys"),
-    ("amyloydosis symtoms", "amyloidosis symptoms"),
-    ("plasmaferesis", "plasmapheresis"),
-    ("daratumamab", "daratumumab"),
-])
+@pytest.mark.parametrize(
+    "typed, fixed",
+    [
+        ("wat is smoldering myloma", "wat is smoldering myeloma"),
+        ("can myeloma mess up my kidnys", "can myeloma mess up my kidneys"),
+        ("amyloydosis symtoms", "amyloidosis symptoms"),
+        ("plasmaferesis", "plasmapheresis"),
+        ("daratumamab", "daratumumab"),
+    ],
+)
 def test_spelling_is_corrected_towards_the_corpus(speller, typed, fixed):
     assert speller.correct(typed) == fixed
 
 
-@pytest.mark.parametrize("text", [
-    "bortezomib and lenalidomide", "MGUS", "CAR T-cell therapy", "what is a stem cell transplant",
-    "chemo", "x-ray", "3.5 mg/L",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bortezomib and lenalidomide",
+        "MGUS",
+        "CAR T-cell therapy",
+        "what is a stem cell transplant",
+        "chemo",
+        "x-ray",
+        "3.5 mg/L",
+    ],
+)
 def test_known_words_and_punctuation_are_left_alone(speller, text):
     assert speller.correct(text) == text
 
@@ -37,12 +48,15 @@ def test_correction_never_raises(speller, text):
     assert isinstance(speller.correct(text), str)
 
 
-@pytest.mark.parametrize("typed, fixed", [
-    ("EGFR mutation testing", "EGFR mutation testing"),
-    ("ABVD regimen for Hodgkin lymphoma", "ABVD regimen for Hodgkin lymphoma"),
-    ("MRD after daratumamab", "MRD after daratumumab"),
-    ("WAT IS SMOLDERING MYLOMA", "WAT IS SMOLDERING myeloma"),  # all capitals: not acronyms
-])
+@pytest.mark.parametrize(
+    "typed, fixed",
+    [
+        ("EGFR mutation testing", "EGFR mutation testing"),
+        ("ABVD regimen for Hodgkin lymphoma", "ABVD regimen for Hodgkin lymphoma"),
+        ("MRD after daratumamab", "MRD after daratumumab"),
+        ("WAT IS SMOLDERING MYLOMA", "WAT IS SMOLDERING myeloma"),  # all capitals: not acronyms
+    ],
+)
 def test_acronyms_are_left_alone_unless_the_whole_question_is_capitals(speller, typed, fixed):
     assert speller.correct(typed) == fixed
 
@@ -99,18 +113,26 @@ def test_lay_definition_reaches_the_clinical_term(app):
 def test_phrases_sharing_a_first_word_each_trigger_and_groups_keep_file_order():
     # The expander indexes phrases by first word: both "bone marrow" phrases
     # must still be found, additions come in synonym-file order, once each.
-    expander = Expander([parse_synonym_line("bone pain => ostealgia"),
-                         parse_synonym_line("bone marrow transplant => stem cell transplant")], {})
-    added = expander.expand("bone marrow transplant and bone pain and bone pain",
-                            ["bone", "marrow", "transplant", "bone", "pain"])
+    expander = Expander(
+        [
+            parse_synonym_line("bone pain => ostealgia"),
+            parse_synonym_line("bone marrow transplant => stem cell transplant"),
+        ],
+        {},
+    )
+    added = expander.expand(
+        "bone marrow transplant and bone pain and bone pain",
+        ["bone", "marrow", "transplant", "bone", "pain"],
+    )
     assert added == ["ostealgia", "stem", "cell"]
 
 
 def test_a_stage_keeps_its_numeral_for_bm25():
     from core.analysis import bm25_tokens
 
-    one, two, three, arabic = bm25_tokens(["stage I myeloma", "Stage II myeloma",
-                                           "stage III", "what is stage 3"])
+    one, two, three, arabic = bm25_tokens(
+        ["stage I myeloma", "Stage II myeloma", "stage III", "what is stage 3"]
+    )
     assert "stagei" in one and "stagei" not in two and "stageii" in two
     assert "stageiii" in three and "stageiii" in arabic
     assert bm25_tokens(["the stage is set", "backstage 1"]) == [["stage", "set"], ["backstag"]]
@@ -120,7 +142,9 @@ def test_bm25_tells_the_stages_apart(app):
     from eval.configs import CONFIGS
 
     searcher = app.extensions["searcher"]
-    for question, passage in [("stage I blood levels", "In stage I multiple"),
-                              ("stage 3 myeloma", "In stage III multiple")]:
+    for question, passage in [
+        ("stage I blood levels", "In stage I multiple"),
+        ("stage 3 myeloma", "In stage III multiple"),
+    ]:
         hits = searcher.search(question, 3, pipeline=CONFIGS["bm25"]).hits
         assert hits[0].passage["text"].lstrip().startswith(passage), question

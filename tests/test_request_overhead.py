@@ -11,18 +11,26 @@ from hypothesis import strategies as st
 
 from core import analysis
 
-FAST = settings(max_examples=200, derandomize=True, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
-WORDY = st.text(alphabet=st.sampled_from(list("abcdeiostuy' -_9ÉéßİıﬁǅΣς\u0301\u00a0\u200b.,;")),
-                max_size=80)
+FAST = settings(
+    max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+WORDY = st.text(
+    alphabet=st.sampled_from(list("abcdeiostuy' -_9ÉéßİıﬁǅΣς\u0301\u00a0\u200b.,;")), max_size=80
+)
 
 
 def bm25s_tokens(texts: list[str], stopwords) -> list[list[str]]:
     """The tokenisation the index was first built with: bm25s.tokenize itself."""
     texts = [analysis.stage_terms(analysis.normalize(t).lower()) for t in texts]
-    return bm25s.tokenize(texts, lower=True, stopwords=list(stopwords),
-                          stemmer=analysis.stemmer(), token_pattern=analysis.RECIPE["token_pattern"],
-                          return_ids=False, show_progress=False)
+    return bm25s.tokenize(
+        texts,
+        lower=True,
+        stopwords=list(stopwords),
+        stemmer=analysis.stemmer(),
+        token_pattern=analysis.RECIPE["token_pattern"],
+        return_ids=False,
+        show_progress=False,
+    )
 
 
 def real_texts(index_dir) -> list[str]:
@@ -57,9 +65,16 @@ def test_coverage_by_bisection_equals_coverage_by_isin(app, monkeypatch):
     lexical = searcher.parts.lexical
     assert lexical._sorted  # bm25s writes each token's passages in order
     rng = np.random.default_rng(0)
-    cases = [(searcher.plan(q, searcher.pipeline).own_tokens,
-              [int(p) for p in rng.choice(len(searcher.index.passages), rng.integers(1, 4), replace=False)])
-             for q in gold_questions()[::2]]
+    cases = [
+        (
+            searcher.plan(q, searcher.pipeline).own_tokens,
+            [
+                int(p)
+                for p in rng.choice(len(searcher.index.passages), rng.integers(1, 4), replace=False)
+            ],
+        )
+        for q in gold_questions()[::2]
+    ]
     fast = [lexical.coverage(tokens, rows) for tokens, rows in cases]
     monkeypatch.setattr(lexical, "_sorted", False)  # the np.isin way, as before
     assert [lexical.coverage(tokens, rows) for tokens, rows in cases] == fast

@@ -33,8 +33,14 @@ from indexer.build import build
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "corpus"
 PORTS = (8300, 8399)
-QUESTIONS = ["can myeloma mess up my kidneys", "what is a plasmacytoma", "bone pain",
-             "stem cell transplant side effects", "how is MGUS treated", "CAR T cell therapy"]
+QUESTIONS = [
+    "can myeloma mess up my kidneys",
+    "what is a plasmacytoma",
+    "bone pain",
+    "stem cell transplant side effects",
+    "how is MGUS treated",
+    "CAR T cell therapy",
+]
 FIGURES: dict[str, dict] = {}
 
 
@@ -63,8 +69,9 @@ class Load:
         self.slowest = 0.0  # seconds: reported, never asserted
         self.crashed: BaseException | None = None
         self.per_thread = [0] * threads
-        self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
-                        for i in range(threads)]
+        self.threads = [
+            threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)
+        ]
 
     def _run(self, i: int) -> None:
         try:
@@ -132,8 +139,13 @@ def served_index(index_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(served_index, tmp_path_factory):
     log = tmp_path_factory.mktemp("resilience-log") / "server.log"
-    env = {"CANCER_SEARCH_INDEX_DIR": str(served_index), "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
-           "CANCER_SEARCH_TORCH_THREADS": "1", "WEB_WORKERS": "2", "WEB_THREADS": "2"}
+    env = {
+        "CANCER_SEARCH_INDEX_DIR": str(served_index),
+        "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
+        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "2",
+    }
     srv = Server(free_port(*PORTS), env, log)
     srv.start()
     try:
@@ -157,8 +169,11 @@ def health(server) -> dict:
 
 def test_headers_banner_and_logs_over_http(server):
     secret = "is my father's myeloma hereditary for me"
-    status, headers, _ = call(server.base_url, "/api/search?" + urllib.parse.urlencode(
-        {"q": secret, "k": 1}), {"X-Request-ID": "resilience-1"})
+    status, headers, _ = call(
+        server.base_url,
+        "/api/search?" + urllib.parse.urlencode({"q": secret, "k": 1}),
+        {"X-Request-ID": "resilience-1"},
+    )
     assert status == 200
     assert headers["Server"] == "gunicorn"  # no version
     assert headers["X-Request-ID"] == "resilience-1"
@@ -173,8 +188,7 @@ def test_headers_banner_and_logs_over_http(server):
     assert "father" not in log and "hereditary" not in log  # no access log, no query text
     assert hashlib.sha256(secret.encode()).hexdigest() in log
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
-    assert any(line.get("request_id") == "resilience-1" and line["status"] == 200
-               for line in lines)
+    assert any(line.get("request_id") == "resilience-1" and line["status"] == 200 for line in lines)
 
 
 def test_rebuild_while_serving_loses_no_request(server, served_index):
@@ -194,8 +208,12 @@ def test_rebuild_while_serving_loses_no_request(server, served_index):
                 break
         assert seen == 10
         load.wait_successes(3)
-    FIGURES["rebuild"] = {"requests": len(load.outcomes), "during_build": during,
-                          "failed": load.failures, "slowest_s": round(load.slowest, 2)}
+    FIGURES["rebuild"] = {
+        "requests": len(load.outcomes),
+        "during_build": during,
+        "failed": load.failures,
+        "slowest_s": round(load.slowest, 2),
+    }
     assert during > 2 and load.failures == 0
 
 
@@ -211,8 +229,11 @@ def test_graceful_reload_on_hup_loses_no_request(server):
             load.wait_successes(1)
         assert len(now) == 2 and not now & old
         load.wait_successes(3)
-    FIGURES["hup"] = {"requests": len(load.outcomes), "failed": load.failures,
-                      "slowest_s": round(load.slowest, 2)}
+    FIGURES["hup"] = {
+        "requests": len(load.outcomes),
+        "failed": load.failures,
+        "slowest_s": round(load.slowest, 2),
+    }
     assert load.failures == 0
 
 
@@ -233,25 +254,37 @@ def test_unreadable_index_gives_503_json_until_it_is_back(server, served_index):
     finally:
         away.rename(served_index)
     statuses = [call(server.base_url, search_path(n))[0] for n in range(8)]
-    FIGURES["unreadable_index"] = {"answered_503_while_away": len(refused),
-                                   "after_restore": statuses}
+    FIGURES["unreadable_index"] = {
+        "answered_503_while_away": len(refused),
+        "after_restore": statuses,
+    }
     assert statuses == [200] * 8
 
 
 HOSTILE = [  # (path, method, body, headers): one of each class of bad input, and good ones
-    ("/api/search", "GET", None, {}), ("/api/search?q=", "GET", None, {}),
-    ("/api/search?q=%20%09%0A", "GET", None, {}), ("/api/search?q=" + "a" * 1001, "GET", None, {}),
-    ("/api/search?q=a%00b", "GET", None, {}), ("/api/search?q=%ff%fe", "GET", None, {}),
-    ("/api/search?q=myeloma&k=0", "GET", None, {}), ("/api/search?q=myeloma&k=51", "GET", None, {}),
+    ("/api/search", "GET", None, {}),
+    ("/api/search?q=", "GET", None, {}),
+    ("/api/search?q=%20%09%0A", "GET", None, {}),
+    ("/api/search?q=" + "a" * 1001, "GET", None, {}),
+    ("/api/search?q=a%00b", "GET", None, {}),
+    ("/api/search?q=%ff%fe", "GET", None, {}),
+    ("/api/search?q=myeloma&k=0", "GET", None, {}),
+    ("/api/search?q=myeloma&k=51", "GET", None, {}),
     ("/api/search?q=myeloma&k=%EF%BC%95", "GET", None, {}),
     ("/api/search?q=myeloma&source=nope", "GET", None, {}),
     ("/api/search?q=myeloma&source=,", "GET", None, {}),
     ("/api/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "GET", None, {}),
-    ("/api/search?" + urllib.parse.urlencode({"q": "\u202emyeloma\u200f 🩺 骨髓瘤 \x1b[31m"}), "GET",
-     None, {}),
+    (
+        "/api/search?" + urllib.parse.urlencode({"q": "\u202emyeloma\u200f 🩺 骨髓瘤 \x1b[31m"}),
+        "GET",
+        None,
+        {},
+    ),
     ("/api/search?" + urllib.parse.urlencode({"q": "é" * 1000}), "GET", None, {}),
-    ("/api/search?q=myeloma", "GET", b"x" * 20000, {}), ("/api/search?q=myeloma", "POST", b"", {}),
-    ("/api/search?q=myeloma", "DELETE", None, {}), ("/api/nothing", "GET", None, {}),
+    ("/api/search?q=myeloma", "GET", b"x" * 20000, {}),
+    ("/api/search?q=myeloma", "POST", b"", {}),
+    ("/api/search?q=myeloma", "DELETE", None, {}),
+    ("/api/nothing", "GET", None, {}),
     ("/search?q=%3Cimg%20src=x%20onerror=alert(1)%3E", "GET", None, {}),
     ("/passages/..%2F..%2Fetc%2Fpasswd", "GET", None, {}),
     ("/api/health", "GET", None, {"X-Request-ID": "x" * 500}),
@@ -268,8 +301,9 @@ def test_mixed_hostile_load_gets_no_5xx(server):
     def client(offset: int) -> None:
         for n in range(100):
             path, method, body, headers = HOSTILE[(offset + n) % len(HOSTILE)]
-            request = urllib.request.Request(server.base_url + path, data=body, method=method,
-                                             headers=headers)
+            request = urllib.request.Request(
+                server.base_url + path, data=body, method=method, headers=headers
+            )
             try:
                 with urllib.request.urlopen(request, timeout=120) as resp:
                     status = resp.status
@@ -286,8 +320,11 @@ def test_mixed_hostile_load_gets_no_5xx(server):
         t.start()
     for t in threads:
         t.join(timeout=300)
-    FIGURES["hostile_load"] = {"requests": sum(statuses.values()),
-                               "input_kinds": len(HOSTILE), "statuses": statuses}
+    FIGURES["hostile_load"] = {
+        "requests": sum(statuses.values()),
+        "input_kinds": len(HOSTILE),
+        "statuses": statuses,
+    }
     assert sum(statuses.values()) == 400
     assert set(statuses) <= {200, 400, 404, 405, 413}, statuses
     assert statuses.get(200) and statuses.get(400)
@@ -307,14 +344,19 @@ def test_killed_worker_is_replaced_under_load(server):
         replacement = next(pid for pid in now if pid != survivor)
         load.wait_successes(10)
         failed = load.failures
-    FIGURES["worker_kill"] = {"requests": len(load.outcomes), "failed_in_flight": failed,
-                              "client_threads": 4, "slowest_s": round(load.slowest, 2)}
+    FIGURES["worker_kill"] = {
+        "requests": len(load.outcomes),
+        "failed_in_flight": failed,
+        "client_threads": 4,
+        "slowest_s": round(load.slowest, 2),
+    }
     print(f"\nworker SIGKILL under load: {failed} of {len(load.outcomes)} requests failed")
     assert failed <= 4  # at most the requests in flight on the killed worker
     assert cpu_seconds(replacement) > 0  # the replacement is alive and working
     assert health(server)["status"] == "ok"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("preload", ["1", "0"])
 def test_broken_index_stops_the_server_with_one_line(tmp_path, preload):
     env = {"CANCER_SEARCH_INDEX_DIR": str(tmp_path / "nothing"), "WEB_PRELOAD": preload}

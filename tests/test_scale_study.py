@@ -24,7 +24,7 @@ def test_world_gives_reproducible_unit_vectors():
 def test_sibling_topics_sit_closer_than_unrelated_ones():
     # The nesting that graph search follows: topics under the same parent
     # share its direction, topics in different subtrees share less.
-    topics = World(n_topics=BRANCHING ** 2, seed=0).topics
+    topics = World(n_topics=BRANCHING**2, seed=0).topics
     sims = topics @ topics.T
     siblings = [sims[i, j] for i in range(BRANCHING) for j in range(BRANCHING) if i != j]
     strangers = [sims[i, j] for i in range(BRANCHING) for j in range(BRANCHING, 2 * BRANCHING)]
@@ -36,6 +36,7 @@ def test_lid_estimate_recovers_the_dimension_of_the_data():
     basis = np.linalg.qr(rng.standard_normal((384, 6)))[0].T  # a 6-d subspace of 384-d space
     points = (rng.standard_normal((20_000, 6)) @ basis).astype(np.float32)
     queries = (rng.standard_normal((200, 6)) @ basis).astype(np.float32)
+
     # Unit vectors on a 6-d subspace lie on a 5-d sphere.
     def unit(x):
         return x / np.linalg.norm(x, axis=1, keepdims=True)
@@ -60,9 +61,14 @@ def test_exact_limit_inverts_a_linear_fit():
     assert abs(scale.exact_limit(dense, budget_ms=3.0) - 25_000) <= 1
 
 
+@pytest.mark.integration
 def test_a_tiny_study_writes_its_tables_and_chart(tmp_path):
-    assert scale.main(["--sizes", "1500,3000", "--queries", "20", "--floor-ms", "10",
-                       "--out", str(tmp_path)]) == 0
+    assert (
+        scale.main(
+            ["--sizes", "1500,3000", "--queries", "20", "--floor-ms", "10", "--out", str(tmp_path)]
+        )
+        == 0
+    )
     result = json.loads((tmp_path / "scale.json").read_text())
     assert [d["passages"] for d in result["dense"]] == [1500, 3000]
     for d in result["dense"]:

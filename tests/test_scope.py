@@ -4,12 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import CORPUS_DIR, REPO_ROOT
 
 from core import analysis, settings
 from indexer.scope import read_examples, write_scope
 from retrieval.scope import ScopeVote
-
-from conftest import CORPUS_DIR, REPO_ROOT
 
 EXAMPLES = read_examples(CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME)
 STYLES = {"patient", "staff", "paraphrase", "keyword"}
@@ -35,7 +34,9 @@ def test_a_vote_hears_no_more_examples_than_a_label_has():
 
 def test_no_vote_without_both_labels(tmp_path):
     assert ScopeVote.load(tmp_path, 3) is None  # a build without examples
-    (tmp_path / "scope_examples.json").write_text(json.dumps([{"question": "a", "answerable": True}]))
+    (tmp_path / "scope_examples.json").write_text(
+        json.dumps([{"question": "a", "answerable": True}])
+    )
     np.save(tmp_path / "scope_vectors.npy", unit([1, 0]))
     assert ScopeVote.load(tmp_path, 3) is None
 
@@ -59,7 +60,9 @@ def test_the_index_embeds_the_examples_as_queries_are_embedded(index, app):
     assert float(vectors[row] @ query) == pytest.approx(1.0, abs=1e-4)
     result = searcher.search(example["question"], 5)
     asked = searcher.embed_query(result.corrected_query or analysis.normalize(example["question"]))
-    assert result.details["confidence"]["scope_vote"] == pytest.approx(searcher.parts.scope.vote(asked), abs=1e-5)
+    assert result.details["confidence"]["scope_vote"] == pytest.approx(
+        searcher.parts.scope.vote(asked), abs=1e-5
+    )
 
 
 def test_write_scope_skips_a_corpus_without_examples(tmp_path):
@@ -68,6 +71,7 @@ def test_write_scope_skips_a_corpus_without_examples(tmp_path):
 
 
 # --- the curated file itself ---------------------------------------------------
+
 
 def test_examples_have_both_labels_and_known_styles():
     assert sum(e["answerable"] for e in EXAMPLES) >= 50
@@ -89,7 +93,9 @@ def test_an_answerable_example_quotes_its_answer_and_an_unanswerable_one_says_wh
 
 def test_no_example_is_a_gold_question():
     """The gold set measures the vote; a gold question among the examples would vote for itself."""
-    gold = {" ".join(json.loads(line)["question"].lower().split())
-            for line in (REPO_ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()}
+    gold = {
+        " ".join(json.loads(line)["question"].lower().split())
+        for line in (REPO_ROOT / "eval" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     assert not gold & {" ".join(e["question"].lower().split()) for e in EXAMPLES}

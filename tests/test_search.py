@@ -21,8 +21,13 @@ def test_spelling_correction_is_reported(client):
 
 def test_every_stage_can_be_switched_off(searcher):
     query = "how are bones protected during myeloma treatment"
-    for pipeline in (Pipeline(dense=False, rerank="none"), Pipeline(lexical=False),
-                     Pipeline(rerank="none"), Pipeline(fusion="blend"), Pipeline()):
+    for pipeline in (
+        Pipeline(dense=False, rerank="none"),
+        Pipeline(lexical=False),
+        Pipeline(rerank="none"),
+        Pipeline(fusion="blend"),
+        Pipeline(),
+    ):
         hits = searcher.search(query, 5, pipeline=pipeline).hits
         assert 0 < len(hits) <= 5
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -30,8 +35,10 @@ def test_every_stage_can_be_switched_off(searcher):
 
 def test_bm25_alone_returns_only_passages_sharing_a_word(searcher):
     hits = searcher.search("plasmapheresis", 10, pipeline=Pipeline(dense=False, rerank="none")).hits
-    assert hits and all("plasmapheresis" in (h.passage["text"] + " ".join(h.passage["section"])).lower()
-                        for h in hits)
+    assert hits and all(
+        "plasmapheresis" in (h.passage["text"] + " ".join(h.passage["section"])).lower()
+        for h in hits
+    )
 
 
 def test_no_result_list_repeats_text(searcher):
@@ -48,8 +55,12 @@ def test_duplicate_text_is_dropped_but_kept_without_dedupe(searcher):
     texts = [" ".join(h.passage["text"].split()) for h in with_dupes]
     # The corpus repeats this description in two sections; dedupe keeps one.
     repeated = [t for t in texts if "In a skeletal bone survey, x-rays of all the bones" in t]
-    deduped = [h for h in searcher.search(query, 50).hits
-               if "In a skeletal bone survey, x-rays of all the bones" in " ".join(h.passage["text"].split())]
+    deduped = [
+        h
+        for h in searcher.search(query, 50).hits
+        if "In a skeletal bone survey, x-rays of all the bones"
+        in " ".join(h.passage["text"].split())
+    ]
     assert len(deduped) <= len(repeated)
 
 
@@ -63,7 +74,9 @@ def test_repeated_query_skips_the_model(searcher, monkeypatch):
     searcher.search("does myeloma run in families", 3)
     calls = []
     original = searcher.model.encode
-    monkeypatch.setattr(searcher.model, "encode", lambda *a, **k: calls.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        searcher.model, "encode", lambda *a, **k: calls.append(a) or original(*a, **k)
+    )
     searcher.search("does myeloma run in families", 3)
     assert calls == []
     searcher.search("a different question about myeloma", 3)
@@ -72,7 +85,11 @@ def test_repeated_query_skips_the_model(searcher, monkeypatch):
 
 def test_confidence_separates_nonsense_from_questions(searcher):
     assert searcher.search("what is smoldering multiple myeloma", 5).confident
-    for query in ("best pizza recipe with pineapple", "xqzv blorf wibble", "weather tomorrow in paris"):
+    for query in (
+        "best pizza recipe with pineapple",
+        "xqzv blorf wibble",
+        "weather tomorrow in paris",
+    ):
         assert not searcher.search(query, 5).confident, query
 
 
@@ -80,7 +97,9 @@ def test_every_signal_calibration_may_mix_is_reported(searcher):
     from core import settings
 
     short = searcher.search("myeloma kidneys", 5).details["confidence"]
-    long = searcher.search("how does the protein made by myeloma cells harm the kidneys", 5).details["confidence"]
+    long = searcher.search(
+        "how does the protein made by myeloma cells harm the kidneys", 5
+    ).details["confidence"]
     assert set(settings.CONFIDENCE_FEATURES) <= short.keys()
     assert short["query_length"] < long["query_length"]
     # The best sentence leads the next passages' best: never negative.
@@ -91,13 +110,29 @@ def _tiny_cross_encoder(path):
     """A randomly initialised one-layer BERT, saved as a CrossEncoder directory."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(set(
-        "myeloma kidney kidneys bone marrow plasma cell cells stem transplant the a of and is".split()))]
+    words = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *sorted(
+            set(
+                "myeloma kidney kidneys bone marrow plasma cell cells stem transplant the a of and is".split()
+            )
+        ),
+    ]
     (path / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
-    config = BertConfig(vocab_size=len(words), hidden_size=16, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=32, num_labels=1,
-                        max_position_embeddings=512)
+    config = BertConfig(
+        vocab_size=len(words),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=1,
+        max_position_embeddings=512,
+    )
     model = BertForSequenceClassification(config)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
@@ -108,11 +143,15 @@ def test_configured_cross_encoder_orders_the_head(index, tmp_path):
     from sentence_transformers import CrossEncoder
 
     model_dir = _tiny_cross_encoder(tmp_path)
-    searcher = Searcher(index, pipeline=Pipeline(rerank="cross-encoder", rerank_depth=8),
-                        cross_encoder_dir=str(model_dir))
+    searcher = Searcher(
+        index,
+        pipeline=Pipeline(rerank="cross-encoder", rerank_depth=8),
+        cross_encoder_dir=str(model_dir),
+    )
     query = "myeloma kidney damage"
     hits = searcher.search(query, 8).hits
     direct = CrossEncoder(str(model_dir), device="cpu").predict(
-        [(query, h.passage["text"]) for h in hits], show_progress_bar=False)
+        [(query, h.passage["text"]) for h in hits], show_progress_bar=False
+    )
     assert np.allclose([h.score for h in hits], direct, atol=1e-4)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -17,8 +17,12 @@ import pytest
 
 from bench.server import Server, cpu_seconds, free_port
 
-QUESTIONS = ["can myeloma mess up my kidneys", "what is a plasmacytoma",
-             "stem cell transplant side effects", "how is MGUS treated"]
+QUESTIONS = [
+    "can myeloma mess up my kidneys",
+    "what is a plasmacytoma",
+    "stem cell transplant side effects",
+    "how is MGUS treated",
+]
 
 
 def fetch(url: str) -> dict:
@@ -29,11 +33,17 @@ def fetch(url: str) -> dict:
 
 @pytest.fixture()
 def preloaded_server(index_dir, tmp_path):
-    env = {"CANCER_SEARCH_INDEX_DIR": str(index_dir), "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
-           "CANCER_SEARCH_QUERY_CACHE_SIZE": "1", "CANCER_SEARCH_TORCH_THREADS": "1",
-           "WEB_WORKERS": "2", "WEB_THREADS": "1", "WEB_PRELOAD": "1",
-           # sync workers take one request at a time, so concurrent requests reach both
-           "WEB_WORKER_CLASS": "sync"}
+    env = {
+        "CANCER_SEARCH_INDEX_DIR": str(index_dir),
+        "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
+        "CANCER_SEARCH_QUERY_CACHE_SIZE": "1",
+        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "1",
+        "WEB_PRELOAD": "1",
+        # sync workers take one request at a time, so concurrent requests reach both
+        "WEB_WORKER_CLASS": "sync",
+    }
     server = Server(free_port(8200, 8299), env, tmp_path / "server.log")
     server.start()
     try:
@@ -48,8 +58,10 @@ def test_preloaded_workers_answer_concurrent_searches(preloaded_server):
     workers = server.wait_workers(2)
     assert len(workers) == 2
     before = {pid: cpu_seconds(pid) for pid in workers}
-    urls = [f"{server.base_url}/api/search?" + urllib.parse.urlencode({"q": q, "k": 3})
-            for q in QUESTIONS * 4]
+    urls = [
+        f"{server.base_url}/api/search?" + urllib.parse.urlencode({"q": q, "k": 3})
+        for q in QUESTIONS * 4
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:
         bodies = list(pool.map(fetch, urls))
     for body, url in zip(bodies, urls):
@@ -60,4 +72,3 @@ def test_preloaded_workers_answer_concurrent_searches(preloaded_server):
     # every worker gives the same answer to the same question
     again = [fetch(urls[0])["results"][0]["id"] for _ in range(4)]
     assert set(again) == {bodies[0]["results"][0]["id"]}
-

@@ -39,15 +39,24 @@ def test_nci_key_points_become_sub_sections(source_texts):
     got = paths(read_sections(source_texts[NCI], NCI_TITLE))
     general, stages, overview = NCI_TOP[:3]
     expected = [
-        (general, "Plasma cell neoplasms are diseases in which the body makes too many plasma cells."),
-        (general, "There are several types of plasma cell neoplasms.",
-         "Monoclonal gammopathy of undetermined significance (MGUS)"),
+        (
+            general,
+            "Plasma cell neoplasms are diseases in which the body makes too many plasma cells.",
+        ),
+        (
+            general,
+            "There are several types of plasma cell neoplasms.",
+            "Monoclonal gammopathy of undetermined significance (MGUS)",
+        ),
         (general, "There are several types of plasma cell neoplasms.", "Plasmacytoma"),
         (general, "There are several types of plasma cell neoplasms.", "Multiple myeloma"),
         (general, "Age can affect the risk of plasma cell neoplasms."),
         (general, "Certain factors affect prognosis (chance of recovery) and treatment options."),
-        (stages, "The stage of multiple myeloma is based on the levels of beta-2-microglobulin "
-                 "and albumin in the blood."),
+        (
+            stages,
+            "The stage of multiple myeloma is based on the levels of beta-2-microglobulin "
+            "and albumin in the blood.",
+        ),
         (stages, "Stage I multiple myeloma"),
         (stages, "Stage II multiple myeloma"),
         (stages, "Stage III multiple myeloma"),
@@ -56,10 +65,16 @@ def test_nci_key_points_become_sub_sections(source_texts):
         (overview, "High-dose chemotherapy with stem cell transplant"),
         (overview, "Immunotherapy"),
         (overview, "Watchful waiting"),
-        (overview, "New types of treatment are being tested in clinical trials.",
-         "New combinations of therapies"),
-        (overview, "Supportive care is given to lessen the problems caused by the disease or its "
-                   "treatment."),
+        (
+            overview,
+            "New types of treatment are being tested in clinical trials.",
+            "New combinations of therapies",
+        ),
+        (
+            overview,
+            "Supportive care is given to lessen the problems caused by the disease or its "
+            "treatment.",
+        ),
         (overview, "Follow-up tests may be needed."),
     ]
     for path in expected:
@@ -75,8 +90,16 @@ def test_nci_bodies_leave_out_chrome(source_texts):
     text = source_texts[NCI]
     sections = read_sections(text, NCI_TITLE)
     body = " ".join(text[s:e] for sec in sections for s, e in sec.blocks)
-    for chrome in ["Skip to main content", "On This Page", "Key Points", "Go to Health Professional",
-                   "Enlarge ", "Sign up for email updates", "Print Email", "Updated: November 17, 2023"]:
+    for chrome in [
+        "Skip to main content",
+        "On This Page",
+        "Key Points",
+        "Go to Health Professional",
+        "Enlarge ",
+        "Sign up for email updates",
+        "Print Email",
+        "Updated: November 17, 2023",
+    ]:
         assert chrome not in body, chrome
     # Figure captions are content and stay.
     assert "After a small area of skin is numbed, a long, hollow needle is inserted" in body
@@ -92,7 +115,13 @@ def test_acs_headings_and_back_matter(source_texts):
         ("Active (symptomatic) myeloma",),
     ]
     body = " ".join(text[s:e] for sec in sections for s, e in sec.blocks)
-    for chrome in ["Skip to main content", "Stronger Together", "editorial content team",
-                   "N Engl J Med", "Last Revised", "Sign up"]:
+    for chrome in [
+        "Skip to main content",
+        "Stronger Together",
+        "editorial content team",
+        "N Engl J Med",
+        "Last Revised",
+        "Sign up",
+    ]:
         assert chrome not in body, chrome
     assert body.endswith("it can also cause very serious side effects.")

@@ -86,17 +86,24 @@ def cluster_neighbours(corpus: np.ndarray, clusters: int) -> dict:
     sims = c @ c.T
     np.fill_diagonal(sims, -np.inf)
     near = -np.sort(-sims, axis=1)
-    return {"nearest": float(np.median(near[:, 0])), "fifth": float(np.median(near[:, 4])),
-            "mean": float(sims[np.isfinite(sims)].mean())}
+    return {
+        "nearest": float(np.median(near[:, 0])),
+        "fifth": float(np.median(near[:, 4])),
+        "mean": float(sims[np.isfinite(sims)].mean()),
+    }
 
 
 def profile(corpus: np.ndarray, queries: np.ndarray) -> dict:
     sims = queries @ corpus.T
     top = -np.sort(-sims, axis=1)
-    return {"lid": lid_mle(corpus, queries), "top1": float(top[:, 0].mean()),
-            "top10": float(top[:, 9].mean()), "mean": float(sims.mean()),
-            "clusters": cluster_neighbours(corpus, max(2, len(corpus) // 100)),
-            "hnsw_recall_at_10": hnsw_recall(corpus, queries)}
+    return {
+        "lid": lid_mle(corpus, queries),
+        "top1": float(top[:, 0].mean()),
+        "top10": float(top[:, 9].mean()),
+        "mean": float(sims.mean()),
+        "clusters": cluster_neighbours(corpus, max(2, len(corpus) // 100)),
+        "hnsw_recall_at_10": hnsw_recall(corpus, queries),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = docstring_sentences(a.sentences + a.queries)
     model = models.load_embedder(settings.EMBED_MODEL)
     vectors = models.embed(model, texts, batch_size=64)
-    queries, corpus = vectors[: a.queries], vectors[a.queries:]
+    queries, corpus = vectors[: a.queries], vectors[a.queries :]
     n = len(corpus)
     result = {"n": n, "real": profile(corpus, queries)}
     world = World.for_corpus(n)

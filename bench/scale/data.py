@@ -28,9 +28,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core import index_files
-
 import numpy as np
+
+from core import index_files
 
 DIM = 384  # all-MiniLM-L6-v2
 # Weights of: shared direction, topic centre, within-topic, shared-by-all, noise.
@@ -69,13 +69,24 @@ class World:
         for start in range(0, count, chunk):
             m = min(chunk, count - start)
             topic = rng.integers(0, len(self.topics), m)
-            z_local = rng.standard_normal((m, LOCAL_RANK), dtype=np.float32) / np.float32(np.sqrt(LOCAL_RANK))
+            z_local = rng.standard_normal((m, LOCAL_RANK), dtype=np.float32) / np.float32(
+                np.sqrt(LOCAL_RANK)
+            )
             local = np.einsum("mr,mrd->md", z_local, self.local[topic])
-            z_shared = rng.standard_normal((m, SHARED_RANK), dtype=np.float32) / np.float32(np.sqrt(SHARED_RANK))
-            noise = rng.standard_normal((m, self.dim), dtype=np.float32) / np.float32(np.sqrt(self.dim))
-            x = (DOMAIN * self.domain + TOPIC * self.topics[topic] + LOCAL * local
-                 + SHARED * (z_shared @ self.shared) + NOISE * noise)
-            out[start:start + m] = _unit(x)
+            z_shared = rng.standard_normal((m, SHARED_RANK), dtype=np.float32) / np.float32(
+                np.sqrt(SHARED_RANK)
+            )
+            noise = rng.standard_normal((m, self.dim), dtype=np.float32) / np.float32(
+                np.sqrt(self.dim)
+            )
+            x = (
+                DOMAIN * self.domain
+                + TOPIC * self.topics[topic]
+                + LOCAL * local
+                + SHARED * (z_shared @ self.shared)
+                + NOISE * noise
+            )
+            out[start : start + m] = _unit(x)
         return out
 
 
@@ -87,7 +98,7 @@ def _topic_tree(rng: np.random.Generator, n_topics: int, dim: int) -> np.ndarray
     while True:
         node = leaf // span
         directions = _unit(rng.standard_normal((int(node.max()) + 1, dim)).astype(np.float32))
-        centres += np.float32(PARENT ** level) * directions[node]
+        centres += np.float32(PARENT**level) * directions[node]
         if node.max() == 0:
             return _unit(centres)
         level, span = level + 1, span * BRANCHING
@@ -102,18 +113,24 @@ def similarity_profile(corpus: np.ndarray, queries: np.ndarray) -> dict:
     """Mean top-1, top-10 and overall query-passage cosine: to compare with the real corpus."""
     sims = queries @ corpus.T
     top = -np.sort(-sims, axis=1)
-    return {"top1": float(top[:, 0].mean()), "top10": float(top[:, 9].mean()),
-            "mean": float(sims.mean())}
+    return {
+        "top1": float(top[:, 0].mean()),
+        "top10": float(top[:, 9].mean()),
+        "mean": float(sims.mean()),
+    }
 
 
 def passage_texts(index_dir: Path, corpus_dir: Path, words: int = 110) -> list[str]:
     """The real passages when an index exists, else the corpus cut into `words`-word pieces."""
-    for candidate in (index_dir / index_files.CURRENT / index_files.PASSAGES, index_dir / index_files.PASSAGES):
+    for candidate in (
+        index_dir / index_files.CURRENT / index_files.PASSAGES,
+        index_dir / index_files.PASSAGES,
+    ):
         if candidate.is_file():
             with open(candidate, encoding="utf-8") as fh:
                 return [json.loads(line)["text"] for line in fh if line.strip()]
     texts = []
     for path in sorted(corpus_dir.glob("*.txt")):
         tokens = path.read_text(encoding="utf-8").split()
-        texts += [" ".join(tokens[i:i + words]) for i in range(0, len(tokens), words)]
+        texts += [" ".join(tokens[i : i + words]) for i in range(0, len(tokens), words)]
     return texts

@@ -34,12 +34,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.floor import gold_questions
 from core import settings
+from eval.result_files import add_output_options, output_dir
 from retrieval import candidates, fusion
 from retrieval.rerank import SentenceReranker
-
-from bench.floor import gold_questions
-from eval.result_files import add_output_options, output_dir
 
 FULL_SCAN_MAX_SENTENCES = 1_000_000  # beyond this the old scan is extrapolated, not run
 
@@ -117,37 +116,48 @@ def study(n: int, inputs: list, ratio: float, work: Path, queries: int) -> dict:
         cases.append((ids, cos[ids].astype(np.float32), lex, vector))
     out = {"passages": n}
     slow = cases[: max(3, queries // 10)] if n >= 1_000_000 else cases
-    out["fuse_sort_all_ms"] = median_ms(old_fuse_and_sort,
-                                        [(i, v, lx, alpha, depth, rd) for i, v, lx, _ in slow])
-    out["fuse_sort_candidates_ms"] = median_ms(new_fuse_and_sort,
-                                               [(i, v, lx, alpha, depth, rd) for i, v, lx, _ in cases])
+    out["fuse_sort_all_ms"] = median_ms(
+        old_fuse_and_sort, [(i, v, lx, alpha, depth, rd) for i, v, lx, _ in slow]
+    )
+    out["fuse_sort_candidates_ms"] = median_ms(
+        new_fuse_and_sort, [(i, v, lx, alpha, depth, rd) for i, v, lx, _ in cases]
+    )
     sizes = [new_fuse_and_sort(i, v, lx, alpha, depth, rd)[1] for i, v, lx, _ in cases]
     out["candidates_median"] = int(statistics.median(sizes))
     out["candidates_max"] = int(max(sizes))
     for i, v, lx, _ in slow:  # the two ways agree on these inputs too
-        assert (new_fuse_and_sort(i, v, lx, alpha, depth, rd)[0].tolist()
-                == old_fuse_and_sort(i, v, lx, alpha, depth, rd))
+        assert new_fuse_and_sort(i, v, lx, alpha, depth, rd)[0].tolist() == old_fuse_and_sort(
+            i, v, lx, alpha, depth, rd
+        )
 
     m = int(n * ratio)
     owner = np.repeat(np.arange(n, dtype=np.int32), -(-m // n))[:m]
     sentences = SentenceReranker(sentence_store(m, work), owner, n)
     out["sentences"] = m
-    play = [(np.union1d(ids, new_fuse_and_sort(ids, v, lx, alpha, depth, rd)[0]), vec)
-            for ids, v, lx, vec in cases]
+    play = [
+        (np.union1d(ids, new_fuse_and_sort(ids, v, lx, alpha, depth, rd)[0]), vec)
+        for ids, v, lx, vec in cases
+    ]
     score = lambda p, q: sentences.best_sentence_scores(q, p)  # noqa: E731
     out["sentence_candidates_first_touch_ms"] = median_ms(score, play)  # pages not yet read
     out["sentence_candidates_ms"] = median_ms(score, play)  # as a warm page cache serves them
     out["sentence_passages"] = int(statistics.median(len(p) for p, _ in play))
     if m <= FULL_SCAN_MAX_SENTENCES:
-        out["sentence_scan_all_ms"] = median_ms(lambda q: sentences.best_sentence_scores(q),
-                                                [(vec,) for _, _, _, vec in cases[:10]])
+        out["sentence_scan_all_ms"] = median_ms(
+            lambda q: sentences.best_sentence_scores(q), [(vec,) for _, _, _, vec in cases[:10]]
+        )
     return out
 
 
 def markdown(r: dict) -> str:
-    head = ["passages", "fuse + order: every passage", "fuse + order: candidates (median / max count)",
-            "sentences", "sentence stage: every sentence",
-            "sentence stage: candidates' sentences (first read of their pages)"]
+    head = [
+        "passages",
+        "fuse + order: every passage",
+        "fuse + order: candidates (median / max count)",
+        "sentences",
+        "sentence stage: every sentence",
+        "sentence stage: candidates' sentences (first read of their pages)",
+    ]
     measured = [p for p in r["sizes"] if "sentence_scan_all_ms" in p]
     rows = []
     for p in r["sizes"]:
@@ -158,21 +168,31 @@ def markdown(r: dict) -> str:
             scan = f"~{last['sentence_scan_all_ms'] * p['sentences'] / last['sentences']:.0f} ms (extrapolated)"
         else:
             scan = "not measured"
-        rows.append([f"{p['passages']:,}", f"{p['fuse_sort_all_ms']:.1f} ms",
-                     f"{p['fuse_sort_candidates_ms']:.2f} ms ({p['candidates_median']} / {p['candidates_max']})",
-                     f"{p['sentences']:,}", scan,
-                     f"{p['sentence_candidates_ms']:.2f} ms ({p['sentence_candidates_first_touch_ms']:.1f} ms), "
-                     f"{p['sentence_passages']} passages"])
+        rows.append(
+            [
+                f"{p['passages']:,}",
+                f"{p['fuse_sort_all_ms']:.1f} ms",
+                f"{p['fuse_sort_candidates_ms']:.2f} ms ({p['candidates_median']} / {p['candidates_max']})",
+                f"{p['sentences']:,}",
+                scan,
+                f"{p['sentence_candidates_ms']:.2f} ms ({p['sentence_candidates_first_touch_ms']:.1f} ms), "
+                f"{p['sentence_passages']} passages",
+            ]
+        )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     lines.append("")
-    lines.append(f"{r['queries']} gold questions, {r['machine']['cores']} cores, load average "
-                 f"{r['machine']['loadavg']:.1f}, {r['seconds']:.0f} s ({r['measured_at']}).")
+    lines.append(
+        f"{r['queries']} gold questions, {r['machine']['cores']} cores, load average "
+        f"{r['machine']['loadavg']:.1f}, {r['seconds']:.0f} s ({r['measured_at']})."
+    )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.scale.path", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bench.scale.path", description=__doc__.split("\n")[0]
+    )
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--queries", type=int, default=40)
     p.add_argument("--index", type=Path, default=settings.INDEX_DIR)
@@ -187,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{n:>9,} passages ...", file=sys.stderr, flush=True)
             sizes.append(study(n, inputs, ratio, Path(work), a.queries))
     result = {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": time.perf_counter() - started,
         "machine": {"cores": os.cpu_count(), "loadavg": os.getloadavg()[0]},
         "queries": len(inputs),

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.floor import gold_questions
 from core import analysis, index_files, settings
+from eval.result_files import REFERENCE_DIR, add_output_options, output_dir
 from indexer.dense_index import FLAT, HNSW, build_dense_index
 
 from . import report as scale_report
-from bench.floor import gold_questions
-from eval.result_files import REFERENCE_DIR, add_output_options, output_dir
 from .data import World, passage_texts, similarity_profile
 
 EF_SWEEP = (32, 64, 128, 256)
@@ -96,13 +96,21 @@ def dense_study(n: int, n_queries: int, work: Path, timing_queries: int) -> dict
     world = World.for_corpus(n)
     corpus, gen_s = timed(lambda: world.sample(n, seed=1))
     queries = world.sample(n_queries, seed=2)
-    out = {"passages": n, "generate_s": gen_s,
-           "similarity": similarity_profile(corpus[: min(n, 20_000)], queries[:100])}
+    out = {
+        "passages": n,
+        "generate_s": gen_s,
+        "similarity": similarity_profile(corpus[: min(n, 20_000)], queries[:100]),
+    }
 
     flat, build_s, build_cpu_s = cpu_timed(partial(build_dense_index, corpus, FLAT))
     (_, truth), _ = timed(partial(flat.search, queries, K))
-    out["flat"] = {"build_s": build_s, "build_cpu_s": build_cpu_s, "query_ms": single_query_ms(flat, queries[:timing_queries]),
-                   "recall_at_10": 1.0, **load_times(flat, work, "flat")}
+    out["flat"] = {
+        "build_s": build_s,
+        "build_cpu_s": build_cpu_s,
+        "query_ms": single_query_ms(flat, queries[:timing_queries]),
+        "recall_at_10": 1.0,
+        **load_times(flat, work, "flat"),
+    }
     del flat
     gc.collect()
 
@@ -113,23 +121,34 @@ def dense_study(n: int, n_queries: int, work: Path, timing_queries: int) -> dict
     for ef in EF_SWEEP:
         hnsw.hnsw.efSearch = ef
         _, found = hnsw.search(queries, K)
-        sweep[str(ef)] = {"recall_at_10": recall_at_k(found, truth),
-                          "query_ms": single_query_ms(hnsw, queries)}
+        sweep[str(ef)] = {
+            "recall_at_10": recall_at_k(found, truth),
+            "query_ms": single_query_ms(hnsw, queries),
+        }
     hnsw.hnsw.efSearch = settings.DENSE_HNSW_EF_SEARCH
     _, found = hnsw.search(queries, K)
-    out["hnsw"] = {"build_s": build_s, "build_cpu_s": build_cpu_s, "M": settings.DENSE_HNSW_M,
-                   "ef_construction": settings.DENSE_HNSW_EF_CONSTRUCTION,
-                   "ef_search": settings.DENSE_HNSW_EF_SEARCH,
-                   "query_ms": single_query_ms(hnsw, queries),
-                   "recall_at_10": recall_at_k(found, truth), "sweep": sweep,
-                   **load_times(hnsw, work, "hnsw")}
+    out["hnsw"] = {
+        "build_s": build_s,
+        "build_cpu_s": build_cpu_s,
+        "M": settings.DENSE_HNSW_M,
+        "ef_construction": settings.DENSE_HNSW_EF_CONSTRUCTION,
+        "ef_search": settings.DENSE_HNSW_EF_SEARCH,
+        "query_ms": single_query_ms(hnsw, queries),
+        "recall_at_10": recall_at_k(found, truth),
+        "sweep": sweep,
+        **load_times(hnsw, work, "hnsw"),
+    }
     del hnsw
     gc.collect()
     return out
 
 
-def bm25_study(n: int, unique_tokens: list[list[str]], tokenize_s_per_passage: float,
-               query_tokens: list[list[str]]) -> dict:
+def bm25_study(
+    n: int,
+    unique_tokens: list[list[str]],
+    tokenize_s_per_passage: float,
+    query_tokens: list[list[str]],
+) -> dict:
     """BM25 over the real passages replicated to n; scoring as the service's LexicalScorer does."""
     import bm25s
 
@@ -149,10 +168,15 @@ def bm25_study(n: int, unique_tokens: list[list[str]], tokenize_s_per_passage: f
         scores = retriever.get_scores(known)
         np.argpartition(-scores, K)[:K]
         times.append(time.perf_counter() - started)
-    return {"passages": n, "index_s": index_s, "index_cpu_s": index_cpu_s,
-            "tokenize_s": tokenize_s_per_passage * n,  # linear: measured once per passage
-            "build_s": index_s + tokenize_s_per_passage * n,
-            "bytes": int(size), "query_ms": statistics.median(times) * 1000}
+    return {
+        "passages": n,
+        "index_s": index_s,
+        "index_cpu_s": index_cpu_s,
+        "tokenize_s": tokenize_s_per_passage * n,  # linear: measured once per passage
+        "build_s": index_s + tokenize_s_per_passage * n,
+        "bytes": int(size),
+        "query_ms": statistics.median(times) * 1000,
+    }
 
 
 def request_path_study(n: int, sentences_per_passage: float, measure_sentences: bool) -> dict:
@@ -201,7 +225,11 @@ def exact_limit(dense: list[dict], budget_ms: float) -> int:
 def sentence_ratio(index_dir: Path) -> float:
     """Sentences per passage in the real index (the re-ranker scans them all)."""
     try:
-        build = index_dir / index_files.CURRENT if (index_dir / index_files.CURRENT).exists() else index_dir
+        build = (
+            index_dir / index_files.CURRENT
+            if (index_dir / index_files.CURRENT).exists()
+            else index_dir
+        )
         owner = np.load(build / index_files.SENTENCE_OWNER)
         return float(len(owner)) / float(owner.max() + 1)
     except (OSError, ValueError):
@@ -210,12 +238,17 @@ def sentence_ratio(index_dir: Path) -> float:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", default="10000,100000,1000000",
-                   help="comma-separated corpus sizes (passages)")
+    p.add_argument(
+        "--sizes", default="10000,100000,1000000", help="comma-separated corpus sizes (passages)"
+    )
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--floor-ms", type=float, help="model time per query (default: bench.json)")
-    p.add_argument("--index", type=Path, default=settings.INDEX_DIR,
-                   help="index whose passages (BM25 text) and sentence counts to use")
+    p.add_argument(
+        "--index",
+        type=Path,
+        default=settings.INDEX_DIR,
+        help="index whose passages (BM25 text) and sentence counts to use",
+    )
     add_output_options(p)
     a = p.parse_args(argv)
     a.out = output_dir(a)
@@ -247,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result = {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seconds": time.perf_counter() - started,
         "machine": {"cores": os.cpu_count(), "loadavg": os.getloadavg()[0]},
         "floor_ms": floor,

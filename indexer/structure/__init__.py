@@ -68,7 +68,9 @@ def layout_for(filename: str, layout: str | None = None) -> str | None:
     raise ValueError(f"layout {layout!r} does not fit a {suffix} file; use {' or '.join(allowed)}")
 
 
-def render(data: bytes, filename: str, title: str, layout: str | None = None) -> tuple[str, Rendering]:
+def render(
+    data: bytes, filename: str, title: str, layout: str | None = None
+) -> tuple[str, Rendering]:
     """Read a stored file into (layout, rendering); a text file renders as itself."""
     layout = layout_for(filename, layout)
     if layout == "pdf":
@@ -76,12 +78,23 @@ def render(data: bytes, filename: str, title: str, layout: str | None = None) ->
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{filename} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ValueError(
+            f"{filename} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     if layout in RENDERERS:
         return layout, RENDERERS[layout](text, title)
     layout = layout or detect_layout(text)
     return layout, Rendering(text=text, sections=read_sections(text, title, layout))
 
 
-__all__ = ["Section", "Rendering", "READERS", "RENDERERS", "EXTENSIONS", "detect_layout",
-           "layout_for", "read_sections", "render"]
+__all__ = [
+    "Section",
+    "Rendering",
+    "READERS",
+    "RENDERERS",
+    "EXTENSIONS",
+    "detect_layout",
+    "layout_for",
+    "read_sections",
+    "render",
+]

@@ -47,26 +47,39 @@ class _Tokens:
         """Index of the first token starting at or after `offset`."""
         return bisect.bisect_left(self.spans, (offset, -1))
 
-    def find(self, phrase: list[str], start: int, stop: int | None = None,
-             at_sentence_start: bool = False) -> int | None:
+    def find(
+        self,
+        phrase: list[str],
+        start: int,
+        stop: int | None = None,
+        at_sentence_start: bool = False,
+    ) -> int | None:
         """First token index >= start where `phrase` occurs."""
         stop = len(self.words) if stop is None else stop
         candidates = self.positions.get(phrase[0], [])
-        for i in candidates[bisect.bisect_left(candidates, start):]:
+        for i in candidates[bisect.bisect_left(candidates, start) :]:
             if i + len(phrase) > stop:
                 return None
-            if self.words[i:i + len(phrase)] != phrase:
+            if self.words[i : i + len(phrase)] != phrase:
                 continue
-            if at_sentence_start and i > 0 and not self.words[i - 1].endswith(
-                _SENTENCE_END + (")",)
+            if (
+                at_sentence_start
+                and i > 0
+                and not self.words[i - 1].endswith(_SENTENCE_END + (")",))
             ):
                 continue
             return i
         return None
 
 
-def _segment(tokens: _Tokens, first: int, last: int, body_from: int,
-             sentence_bounded: bool, at_sentence_start: bool) -> list[tuple[list[str], int]]:
+def _segment(
+    tokens: _Tokens,
+    first: int,
+    last: int,
+    body_from: int,
+    sentence_bounded: bool,
+    at_sentence_start: bool,
+) -> list[tuple[list[str], int]]:
     """Split tokens[first:last] into the longest runs that reappear, in order, in the body.
 
     Returns (phrase, body token index) pairs. With `sentence_bounded`, a run
@@ -110,7 +123,7 @@ def read_sections(text: str, title: str = "") -> list[Section]:
     first_title_len = 1
     body_start = None
     while toc_first + first_title_len < len(tokens.words):
-        probe = tokens.words[toc_first:toc_first + first_title_len]
+        probe = tokens.words[toc_first : toc_first + first_title_len]
         at = tokens.find(probe, toc_first + 1)
         if at is None:
             break
@@ -124,8 +137,9 @@ def read_sections(text: str, title: str = "") -> list[Section]:
     doc_end = footer.start() if footer else len(text)
     doc_end_token = tokens.index_at(doc_end)
 
-    top = _segment(tokens, toc_first, body_start, body_start, sentence_bounded=False,
-                   at_sentence_start=False)
+    top = _segment(
+        tokens, toc_first, body_start, body_start, sentence_bounded=False, at_sentence_start=False
+    )
     # headings: (token index, token length, level, heading text)
     headings: list[tuple[int, int, int, str]] = []
     key_point_lists: list[tuple[int, int]] = []  # char spans to leave out
@@ -149,8 +163,9 @@ def read_sections(text: str, title: str = "") -> list[Section]:
             continue
         key_point_lists.append((tokens.spans[kp][0], tokens.spans[list_end][0]))
         lead_in_colon = False
-        for phrase, sub_at in _segment(tokens, list_first, list_end, list_end,
-                                       sentence_bounded=True, at_sentence_start=True):
+        for phrase, sub_at in _segment(
+            tokens, list_first, list_end, list_end, sentence_bounded=True, at_sentence_start=True
+        ):
             if sub_at >= next_top:
                 break
             is_sentence = phrase[-1].endswith(_SENTENCE_END)

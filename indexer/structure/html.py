@@ -19,22 +19,87 @@ from .rendering import Rendering, SectionCollector, TextBuilder
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 # Left out with everything inside them.
-SKIP = frozenset({
-    "head", "title", "nav", "header", "footer", "script", "style", "form", "noscript",
-    "template", "svg", "math", "iframe", "object", "canvas", "button", "select",
-    "textarea", "dialog",
-})
+SKIP = frozenset(
+    {
+        "head",
+        "title",
+        "nav",
+        "header",
+        "footer",
+        "script",
+        "style",
+        "form",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "canvas",
+        "button",
+        "select",
+        "textarea",
+        "dialog",
+    }
+)
 SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "dialog"})
 # Elements that flow inside a line; any other tag ends the current block.
-INLINE = frozenset({
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font",
-    "i", "img", "ins", "kbd", "label", "mark", "q", "rp", "rt", "ruby", "s", "samp",
-    "small", "span", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
-})
-VOID = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-})
+INLINE = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "label",
+        "mark",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+    }
+)
+VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
 
@@ -147,7 +212,7 @@ class _Renderer(HTMLParser):
             return
         position = 0
         for match in _WHITESPACE.finditer(raw):
-            self._emit_word(raw[position:match.start()], at + position)
+            self._emit_word(raw[position : match.start()], at + position)
             self._owe_space(" ", at + match.start(), at + match.end())
             position = match.end()
         self._emit_word(raw[position:], at + position)

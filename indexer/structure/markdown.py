@@ -22,7 +22,9 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _QUOTE = re.compile(r"^ {0,3}>[ \t]?")
 _ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S")
-_TABLE_DELIMITER = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$")
+_TABLE_DELIMITER = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$"
+)
 _COMMENT_START = "<!--"
 
 # Inline markup, tried in this order at each position.
@@ -38,8 +40,6 @@ _INLINE = re.compile(
 )
 
 _KINDS = ("escape", "code", "image", "link", "autolink", "tag", "entity", "emphasis")
-
-
 
 
 def _is_emphasis(text: str, start: int, end: int) -> bool:
@@ -69,7 +69,7 @@ class _Renderer:
             kind = next(k for k in _KINDS if match.group(k) is not None)
             if kind == "emphasis" and not _is_emphasis(src, match.start(), match.end()):
                 continue
-            self.out.literal(src[position:match.start()], position)
+            self.out.literal(src[position : match.start()], position)
             position = match.end()
             if kind == "escape":
                 self.out.mapped(match.group()[1], match.start(), match.end())
@@ -122,9 +122,9 @@ class _Renderer:
         src = self.source
         lines = line_spans(src)
         n = 0
-        if lines and src[lines[0][0]:lines[0][1]].strip() == "---":  # front matter
+        if lines and src[lines[0][0] : lines[0][1]].strip() == "---":  # front matter
             for m in range(1, len(lines)):
-                if src[lines[m][0]:lines[m][1]].strip() in ("---", "..."):
+                if src[lines[m][0] : lines[m][1]].strip() in ("---", "..."):
                     n = m + 1
                     break
         while n < len(lines):
@@ -136,7 +136,7 @@ class _Renderer:
                 self.skip()
                 marker = fence.group(1)
                 while n < len(lines):
-                    closing = src[lines[n][0]:lines[n][1]].strip()
+                    closing = src[lines[n][0] : lines[n][1]].strip()
                     n += 1
                     if closing.startswith(marker[0] * len(marker)) and not closing.strip(marker[0]):
                         break
@@ -144,7 +144,7 @@ class _Renderer:
             if line.lstrip().startswith(_COMMENT_START):
                 self.skip()
                 while "-->" not in line and n < len(lines):
-                    line = src[lines[n][0]:lines[n][1]]
+                    line = src[lines[n][0] : lines[n][1]]
                     n += 1
                 continue
             quote = _QUOTE.match(line)

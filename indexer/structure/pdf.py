@@ -77,8 +77,15 @@ def _page_text(page) -> tuple[str, list[_Piece]]:
             return
         font = str(font_dict.get("/BaseFont", "")) if font_dict else ""
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        pieces.append(_Piece(length, length + len(text), _drawn_size(font_size or 0, cm, tm),
-                             bool(_BOLD.search(font)), y))
+        pieces.append(
+            _Piece(
+                length,
+                length + len(text),
+                _drawn_size(font_size or 0, cm, tm),
+                bool(_BOLD.search(font)),
+                y,
+            )
+        )
         parts.append(text)
         length += len(text)
 
@@ -134,6 +141,7 @@ def _line(page: int, offset: int, start: int, end: int, text: str, pieces: list[
 
 def _chrome(lines: list[Line], pages: int) -> set[int]:
     """Indexes of page numbers and of running headers and footers."""
+
     def key(line: Line) -> str:
         return re.sub(r"\d+", "#", " ".join(line.text.split()).casefold())
 
@@ -146,7 +154,8 @@ def _chrome(lines: list[Line], pages: int) -> set[int]:
         seen.setdefault(key(lines[n]), set()).add(lines[n].page)
     repeated = {k for k, on in seen.items() if len(on) >= 2 and len(on) * 2 >= pages}
     return {
-        n for n, line in enumerate(lines)
+        n
+        for n, line in enumerate(lines)
         if _PAGE_NUMBER.match(line.text) or (n in edges and key(line) in repeated)
     }
 
@@ -161,8 +170,10 @@ def _levels(lines: list[Line], chrome: set[int]) -> dict[int, int]:
         return {}
     body = sizes.most_common(1)[0][0]
     larger = {
-        n: line.size for n, line in enumerate(lines)
-        if n not in chrome and line.size >= body * HEADING_SIZE_RATIO
+        n: line.size
+        for n, line in enumerate(lines)
+        if n not in chrome
+        and line.size >= body * HEADING_SIZE_RATIO
         and line.words <= HEADING_MAX_WORDS
     }
     ranks = {size: rank for rank, size in enumerate(sorted(set(larger.values()), reverse=True))}
@@ -170,8 +181,12 @@ def _levels(lines: list[Line], chrome: set[int]) -> dict[int, int]:
     bold_level = min(len(ranks) + 1, MAX_LEVELS)
     for n, line in enumerate(lines):
         if (
-            n not in chrome and n not in levels and line.bold and line.size >= body * 0.95
-            and line.words <= BOLD_HEADING_MAX_WORDS and not line.text.endswith(_CLOSING)
+            n not in chrome
+            and n not in levels
+            and line.bold
+            and line.size >= body * 0.95
+            and line.words <= BOLD_HEADING_MAX_WORDS
+            and not line.text.endswith(_CLOSING)
         ):
             levels[n] = bold_level
     return levels
@@ -179,9 +194,14 @@ def _levels(lines: list[Line], chrome: set[int]) -> dict[int, int]:
 
 def _usual_gap(lines: list[Line], skip: set[int]) -> float | None:
     gaps = [
-        a.y - b.y for n, (a, b) in enumerate(zip(lines, lines[1:]))
-        if n not in skip and n + 1 not in skip and a.page == b.page
-        and a.y is not None and b.y is not None and a.y > b.y
+        a.y - b.y
+        for n, (a, b) in enumerate(zip(lines, lines[1:]))
+        if n not in skip
+        and n + 1 not in skip
+        and a.page == b.page
+        and a.y is not None
+        and b.y is not None
+        and a.y > b.y
     ]
     return statistics.median(gaps) if gaps else None
 
@@ -210,8 +230,11 @@ def render(data: bytes, title: str = "") -> Rendering:
         if n in levels:
             close_block()
             words = [line.text]
-            while (n + 1 < len(lines) and levels.get(n + 1) == levels[n]
-                   and lines[n + 1].page == line.page):
+            while (
+                n + 1 < len(lines)
+                and levels.get(n + 1) == levels[n]
+                and lines[n + 1].page == line.page
+            ):
                 n += 1
                 words.append(lines[n].text)  # a heading wrapped over two lines
             sections.heading(levels[n], " ".join(words))
@@ -220,7 +243,9 @@ def render(data: bytes, title: str = "") -> Rendering:
         if block:
             last = block[-1]
             if last.page != line.page or (
-                gap and last.y is not None and line.y is not None
+                gap
+                and last.y is not None
+                and line.y is not None
                 and last.y - line.y > gap * PARAGRAPH_GAP_RATIO
             ):
                 close_block()

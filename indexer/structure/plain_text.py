@@ -73,10 +73,10 @@ def read_sections(text: str, title: str = "") -> list[Section]:
         span = trim_span(text, para[0][0], para[-1][1])
         if span is None:
             continue
-        if len(para) == 1 and _is_heading(text[span[0]:span[1]]):
+        if len(para) == 1 and _is_heading(text[span[0] : span[1]]):
             if section.blocks or section.path:
                 sections.append(section)
-            section = Section(path=(clean_heading(text[span[0]:span[1]]),))
+            section = Section(path=(clean_heading(text[span[0] : span[1]]),))
             continue
         section.blocks.append(span)
     if section.blocks or section.path:

@@ -78,7 +78,7 @@ class TextBuilder:
         last = bisect.bisect_left(self._part_starts, end)
         joined = "".join(self._parts[first:last])
         offset = self._part_starts[first] if self._parts else 0
-        return joined[start - offset:end - offset]
+        return joined[start - offset : end - offset]
 
     def text(self) -> str:
         return "".join(self._parts)

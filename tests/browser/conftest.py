@@ -28,8 +28,10 @@ DESKTOP = (1100, 1300)
 def _missing() -> str | None:
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
-            return (f"{path} is missing: install the Debian packages chromium and "
-                    "chromium-driver (`make test` does so when run as root)")
+            return (
+                f"{path} is missing: install the Debian packages chromium and "
+                "chromium-driver (`make test` does so when run as root)"
+            )
     return None
 
 
@@ -92,11 +94,20 @@ def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps", "--disable-extensions", "--disable-dev-shm-usage",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--disable-dev-shm-usage",
         "--remote-debugging-pipe",  # no DevTools port outside our range
-        f"--user-data-dir={profile}", f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
+        f"--user-data-dir={profile}",
+        f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
     ):
         options.add_argument(arg)
     service = Service(CHROMEDRIVER, port=_free_port(DRIVER_PORTS))

@@ -11,9 +11,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 QUESTION = "can myeloma damage my kidneys"
@@ -88,13 +88,17 @@ def test_typing_a_question_shows_results(home, output_dir, index):
     marks = {m.text.lower() for m in css(home, "blockquote.passage mark")}
     assert {"myeloma", "kidneys"} <= marks
     first = articles[0]
-    crumbs = [text_of(li).strip() for li in first.find_elements(By.CSS_SELECTOR, "nav.breadcrumb li")]
+    crumbs = [
+        text_of(li).strip() for li in first.find_elements(By.CSS_SELECTOR, "nav.breadcrumb li")
+    ]
     assert len(crumbs) >= 2 and crumbs[0] in {d["title"] for d in index.documents.values()}
     assert first.find_element(By.CSS_SELECTOR, "nav.breadcrumb").is_displayed()
     source = first.find_element(By.CSS_SELECTOR, "p.source").text
     assert re.search(r"Last updated \w+ \d{1,2}, \d{4}\.", source)
     link = first.find_element(By.CSS_SELECTOR, "a.source-link").get_attribute("href")
-    assert "#:~:text=" in link and link.split("#")[0] in {d["url"] for d in index.documents.values()}
+    assert "#:~:text=" in link and link.split("#")[0] in {
+        d["url"] for d in index.documents.values()
+    }
 
     shot = output_dir / "results.png"
     assert home.save_screenshot(str(shot))
@@ -102,8 +106,13 @@ def test_typing_a_question_shows_results(home, output_dir, index):
 
 
 def test_copy_citation_puts_quote_and_citation_on_the_clipboard(results):
-    article = next(a for a in css(results, "article.result")
-                   if a.find_element(By.CSS_SELECTOR, "a.source-link").get_attribute("href").startswith(NCI_URL))
+    article = next(
+        a
+        for a in css(results, "article.result")
+        if a.find_element(By.CSS_SELECTOR, "a.source-link")
+        .get_attribute("href")
+        .startswith(NCI_URL)
+    )
     button = article.find_element(By.CSS_SELECTOR, "button.copy-button")
     assert button.is_displayed()  # the script revealed it
     capture_clipboard(results)
@@ -137,16 +146,19 @@ def test_following_a_passage_link_shows_it_in_context(results, index):
     same = lambda a, b: a["doc_id"] == b["doc_id"] and a["section"] == b["section"]  # noqa: E731
     before = css(results, ".context-before p")
     after = css(results, ".context-after p")
-    assert [text_of(e) for e in before] == ([ps[n - 1]["text"]] if n and same(ps[n - 1], ps[n]) else [])
+    assert [text_of(e) for e in before] == (
+        [ps[n - 1]["text"]] if n and same(ps[n - 1], ps[n]) else []
+    )
     assert [text_of(e) for e in after] == (
-        [ps[n + 1]["text"]] if n + 1 < len(ps) and same(ps[n], ps[n + 1]) else [])
+        [ps[n + 1]["text"]] if n + 1 < len(ps) and same(ps[n], ps[n + 1]) else []
+    )
     assert results.find_element(By.CSS_SELECTOR, "aside.notice").is_displayed()
     next_page(results, results.find_element(By.CSS_SELECTOR, "a.back-link").click)
     assert results.find_element(By.ID, "q").get_attribute("value") == QUESTION
 
 
 def test_a_query_with_markup_is_shown_as_text(home):
-    typed = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b> myeloma'
+    typed = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b> myeloma"
     type_and_submit(home, typed)
     assert text_of(home.find_element(By.CSS_SELECTOR, "q.user-query")) == typed
     assert home.find_element(By.ID, "q").get_attribute("value") == typed
@@ -165,15 +177,22 @@ def test_empty_question_gets_a_friendly_message(home):
 def test_not_confident_results_are_flagged(browser, live_url, app, monkeypatch):
     searcher = app.extensions["searcher"]
     real = searcher.search
-    monkeypatch.setattr(searcher, "search", lambda q, k=10, sources=None: dataclasses.replace(
-        real(q, k, sources), confident=False, corrected_query="myeloma kidneys"))
+    monkeypatch.setattr(
+        searcher,
+        "search",
+        lambda q, k=10, sources=None: dataclasses.replace(
+            real(q, k, sources), confident=False, corrected_query="myeloma kidneys"
+        ),
+    )
     browser.get(live_url + "/search?q=mylema+kidnys")
     warning = browser.find_element(By.CSS_SELECTOR, ".message.warning")
     assert warning.is_displayed()
     assert "Nothing in the library clearly answers this question" in warning.text
     assert "rephras" in warning.text.lower()
-    assert browser.find_element(By.CSS_SELECTOR, ".corrected").text == \
-        "Showing results for myeloma kidneys."
+    assert (
+        browser.find_element(By.CSS_SELECTOR, ".corrected").text
+        == "Showing results for myeloma kidneys."
+    )
     assert css(browser, "article.result")  # the closest passages, under the warning
     _assert_contrast(browser, [".message.warning p", ".message.warning h2"])
 
@@ -198,35 +217,63 @@ def test_keyboard_only(results):
     assert "copy-button" in button.get_attribute("class")
     _assert_visible_focus(results)
     button.send_keys(Keys.ENTER)
-    WebDriverWait(results, WAIT).until(lambda d: d.execute_script("return window.__copied.length") == 1)
+    WebDriverWait(results, WAIT).until(
+        lambda d: d.execute_script("return window.__copied.length") == 1
+    )
 
 
 def test_contrast_meets_wcag_aa(results):
-    _assert_contrast(results, [
-        "body", "blockquote.passage p", "blockquote.passage mark", "nav.breadcrumb li",
-        "p.source", "a.source-link", "a.context-link", "aside.notice p", ".site-header label",
-        ".site-header .hint", "button.copy-button", ".cite-box summary", ".site-footer p",
-        ".site-footer a", "q.user-query",
-    ])
+    _assert_contrast(
+        results,
+        [
+            "body",
+            "blockquote.passage p",
+            "blockquote.passage mark",
+            "nav.breadcrumb li",
+            "p.source",
+            "a.source-link",
+            "a.context-link",
+            "aside.notice p",
+            ".site-header label",
+            ".site-header .hint",
+            "button.copy-button",
+            ".cite-box summary",
+            ".site-footer p",
+            ".site-footer a",
+            "q.user-query",
+        ],
+    )
 
 
 def test_phone_sized_screen(results, live_url, output_dir, desktop_size):
-    results.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    results.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
     try:
         results.get(live_url + "/search?q=" + QUESTION.replace(" ", "+"))
         width = results.execute_script("return window.innerWidth")
         assert width == 390
         overflow = results.execute_script(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0
-        for selector in ("#q", ".search-form button", "aside.notice", "blockquote.passage",
-                         "nav.breadcrumb", "button.copy-button"):
+        for selector in (
+            "#q",
+            ".search-form button",
+            "aside.notice",
+            "blockquote.passage",
+            "nav.breadcrumb",
+            "button.copy-button",
+        ):
             el = css(results, selector)[0]
-            rect = results.execute_script("return arguments[0].getBoundingClientRect().toJSON()", el)
+            rect = results.execute_script(
+                "return arguments[0].getBoundingClientRect().toJSON()", el
+            )
             assert rect["left"] >= 0 and rect["right"] <= width, selector
         font = results.execute_script(
-            "return parseFloat(getComputedStyle(document.querySelector('blockquote.passage p')).fontSize)")
+            "return parseFloat(getComputedStyle(document.querySelector('blockquote.passage p')).fontSize)"
+        )
         assert font >= 16
         assert results.save_screenshot(str(output_dir / "results-phone.png"))
     finally:
@@ -251,10 +298,12 @@ def test_works_without_javascript(browser, live_url):
 
 # --- accessibility checks ---------------------------------------------------------
 
+
 def _assert_visible_focus(driver) -> None:
     style = driver.execute_script(
         "const s = getComputedStyle(document.activeElement);"
-        "return [s.outlineStyle, parseFloat(s.outlineWidth)];")
+        "return [s.outlineStyle, parseFloat(s.outlineWidth)];"
+    )
     assert style[0] != "none" and style[1] >= 2, style
 
 
