@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GOLD_FILE = Path(__file__).parent / "gold.jsonl"
+# Written blind from the corpus alone, outside the project: the check on unseen wording.
+BLIND_FILE = Path(__file__).parent / "blind.jsonl"
 STYLES = ("patient", "staff", "paraphrase", "keyword")
+BLIND_STYLES = ("consumer", "drug", "message")
+ALL_STYLES = STYLES + BLIND_STYLES
 MIN_OVERLAP = 0.5  # share of a quote a passage must contain to count as relevant
 
 
@@ -25,6 +29,8 @@ class GoldQuestion:
     evidence: tuple[tuple[str, str], ...]  # (file, quote)
     section: str | None
     split: str
+    # answerable, or why not: decision (personal care), passing (named only), outside
+    kind: str = "answerable"
 
 
 def load_gold(path: Path = GOLD_FILE, split: str = "all") -> list[GoldQuestion]:
@@ -42,6 +48,7 @@ def load_gold(path: Path = GOLD_FILE, split: str = "all") -> list[GoldQuestion]:
                 evidence=tuple((e["file"], e["quote"]) for e in row.get("evidence", [])),
                 section=row.get("section"),
                 split=row.get("split", "dev"),
+                kind=row.get("kind", "answerable" if row["answerable"] else "outside"),
             )
             if split == "all" or q.split == split:
                 questions.append(q)

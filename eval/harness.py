@@ -9,7 +9,7 @@ import warnings
 from ranx import Qrels, Run, evaluate
 
 from .configs import CONFIGS
-from .gold import STYLES, GoldQuestion, judge
+from .gold import ALL_STYLES, GoldQuestion, judge, quote_spans
 
 METRICS = ["hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10", "recall@10"]
 LABELS = {
@@ -58,6 +58,44 @@ def abstention(confident: dict[str, bool], questions: list[GoldQuestion]) -> dic
     }
 
 
+def abstention_by_kind(confident: dict[str, bool], questions: list[GoldQuestion]) -> dict:
+    """Share of out-of-scope questions flagged, per kind (decision, passing, outside)."""
+    kinds: dict[str, list[bool]] = {}
+    for q in questions:
+        if not q.answerable:
+            kinds.setdefault(q.kind, []).append(not confident[q.id])
+    return {kind: round(sum(f) / len(f), 4) for kind, f in sorted(kinds.items())}
+
+
+def answer_right(answer: dict | None, question: GoldQuestion, sources: dict[str, str]) -> bool:
+    """Right when an evidence quote covers at least half of the answer, or the answer
+    covers at least half of a quote."""
+    if answer is None:
+        return False
+    start, end = answer["start"], answer["end"]
+    for file, quote in question.evidence:
+        if file != answer["file"]:
+            continue
+        for q_start, q_end in quote_spans(sources[file], quote):
+            overlap = min(end, q_end) - max(start, q_start)
+            if overlap >= 0.5 * (end - start) or overlap >= 0.5 * (q_end - q_start):
+                return True
+    return False
+
+
+def answers(details: dict, questions: list[GoldQuestion], sources: dict[str, str]) -> dict:
+    """Answer-sentence accuracy over the confident answerable questions."""
+    scored = [
+        answer_right(details[q.id]["answer"], q, sources)
+        for q in questions
+        if q.answerable and details[q.id]["answer"] is not None
+    ]
+    return {
+        "answered": len(scored),
+        "right": round(sum(scored) / len(scored), 4) if scored else None,
+    }
+
+
 def run_config(searcher, pipeline, questions: list[GoldQuestion]) -> tuple[dict, dict, dict, list]:
     run, confident, details, times = {}, {}, {}, []
     searcher.search("warm-up question", DEPTH, pipeline=pipeline)  # not timed: first-call costs
@@ -73,8 +111,17 @@ def run_config(searcher, pipeline, questions: list[GoldQuestion]) -> tuple[dict,
             "top": [h.passage["id"] for h in result.hits[:3]],
             "corrected": result.corrected_query,
             "confidence": result.details.get("confidence", {}),
+            "reason": result.reason,
+            "answer": _answer(result),
         }
     return run, confident, details, times
+
+
+def _answer(result) -> dict | None:
+    if result.answer is None:
+        return None
+    file = result.hits[0].passage["source_file"]
+    return {"start": result.answer.start, "end": result.answer.end, "file": file}
 
 
 def run_configs(
@@ -94,14 +141,18 @@ def run_configs(
         run, confident, details, times = run_config(searcher, pipeline, questions)
         by_style = {
             style: _scores(qrels, run, [q.id for q in answerable if q.style == style])
-            for style in STYLES
+            for style in ALL_STYLES
             if any(q.style == style for q in answerable)
         }
         results["configs"][name] = {
             "pipeline": {k: v for k, v in vars(pipeline).items()},
             "overall": _scores(qrels, run, ids),
             "by_style": by_style,
-            "abstention": abstention(confident, questions),
+            "abstention": {
+                **abstention(confident, questions),
+                "by_kind": abstention_by_kind(confident, questions),
+            },
+            "answers": answers(details, questions, sources),
             "mean_query_ms": round(statistics.fmean(times), 2),
             "per_question": _per_question(qrels, run, ids),
             "details": details,

@@ -79,20 +79,27 @@ def test_missing_quote_is_a_gold_error():
 class FakeSearcher:
     """Returns a fixed ranking, so the harness's arithmetic can be checked."""
 
-    def __init__(self, rankings, confident, index):
+    def __init__(self, rankings, confident, index, answers=None):
         self.rankings, self.confident, self.index = rankings, confident, index
+        self.answers = answers or {}
 
     def clear_cache(self):
         pass
 
     def search(self, question, k, pipeline=None):
         ranking, confident = self.rankings.get(question, []), self.confident.get(question, False)
-        hits = [SimpleNamespace(passage={"id": pid}, score=1.0) for pid in ranking[:k]]
+        hits = [
+            SimpleNamespace(passage={"id": pid, "source_file": "f.txt"}, score=1.0)
+            for pid in ranking[:k]
+        ]
+        answer = self.answers.get(question) if confident else None
         return SimpleNamespace(
             hits=hits,
             confident=confident,
             corrected_query=None,
             details={"confidence": {"top_sentence": 0.9 if confident else 0.1}},
+            reason=None if confident else "no_clear_answer",
+            answer=SimpleNamespace(start=answer[0], end=answer[1]) if answer else None,
         )
 
 
@@ -114,12 +121,19 @@ def test_harness_metrics_on_a_known_ranking():
             answerable=True,
             evidence=(("f.txt", "second answer here."),),
         ),
-        SimpleNamespace(id="c", question="qc", style="staff", answerable=False, evidence=()),
+        SimpleNamespace(
+            id="c", question="qc", style="staff", answerable=False, evidence=(), kind="decision"
+        ),
+        SimpleNamespace(
+            id="d", question="qd", style="staff", answerable=False, evidence=(), kind="passing"
+        ),
     ]
     searcher = FakeSearcher(
-        {"qa": ["p1", "p3"], "qb": ["p3", "p1", "p2"], "qc": ["p3"]},
-        {"qa": True, "qb": False, "qc": False},
+        {"qa": ["p1", "p3"], "qb": ["p3", "p1", "p2"], "qc": ["p3"], "qd": ["p3"]},
+        {"qa": True, "qb": False, "qc": False, "qd": True},
         SimpleNamespace(passages=passages),
+        # qa's answer: "answer here." of "first answer here.", 12 of its 18 characters
+        {"qa": (6, 18)},
     )
     results = run_configs(searcher, gold, {"f.txt": text}, {"x": Pipeline()})
     x = results["configs"]["x"]
@@ -127,8 +141,32 @@ def test_harness_metrics_on_a_known_ranking():
     assert x["overall"]["mrr@10"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
     assert x["by_style"]["staff"]["mrr@10"] == pytest.approx(1 / 3, abs=1e-4)
     assert x["overall"]["recall@10"] == 1.0
-    # One of two flagged is out of scope; the only out-of-scope question is flagged.
-    assert x["abstention"] == {"precision": 0.5, "recall": 1.0, "answerable_flagged": 0.5}
+    # Flagged: qb (answerable) and qc (out of scope); qd, out of scope, was answered.
+    assert x["abstention"] == {
+        "precision": 0.5,
+        "recall": 0.5,
+        "answerable_flagged": 0.5,
+        "by_kind": {"decision": 1.0, "passing": 0.0},
+    }
+    # qa's answer lies inside its quote; qb was not confident, so it has none.
+    assert x["answers"] == {"answered": 1, "right": 1.0}
+
+
+def test_an_answer_is_right_when_a_quote_covers_half_of_it_or_it_covers_half_of_a_quote():
+    from eval.harness import answer_right
+
+    text = "aaaa bbbb cccc dddd eeee ffff gggg hhhh."
+    q = SimpleNamespace(evidence=(("f.txt", "cccc dddd eeee ffff"),))  # [10, 29)
+
+    def right(start, end, file="f.txt"):
+        return answer_right({"start": start, "end": end, "file": file}, q, {"f.txt": text})
+
+    assert right(15, 19)  # inside the quote
+    assert right(0, 20)  # half of it is quote
+    assert right(10, 40)  # covers the whole quote
+    assert not right(0, 12)  # 2 of 12 characters quoted, 2 of 19 of the quote covered
+    assert not right(30, 40)  # beside it
+    assert not right(15, 19, "other.txt")  # same offsets, another file
 
 
 def test_calibration_separates_the_two_groups():
