@@ -19,6 +19,7 @@ DEFINITIONS = "definitions.json"  # stems of the terms each passage defines
 SENTENCES = "sentences.npy"  # sentence vectors, for the second stage
 SENTENCE_OWNER = "sentence_owner.npy"  # passage of each sentence
 SENTENCE_PAIRS = "sentence_pairs.npy"  # norms of adjacent-sentence mean vectors
+SENTENCE_SPANS = "sentence_spans.npy"  # (start, end) of each sentence in its passage's text
 BRIDGE_WORDS = "bridge_words.json"  # corpus content words ...
 BRIDGE_VECTORS = "bridge_vectors.npy"  # ... and their vectors (vocabulary bridge)
 LEXICON_WORDS = "lexicon_words.json"  # common English words ...

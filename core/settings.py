@@ -261,6 +261,20 @@ DEFINITION_BOOST = _declare(
     "Added in the second stage to passages defining the term a question asks about (0: off).",
     minimum=0.0,
 )
+INTENT_BOOST = _declare(
+    "INTENT_BOOST",
+    0.1,
+    "Added in the second stage to passages whose headings are about what the question "
+    "asks (its cause, diagnosis, outlook ...; lexicon/intents.txt; 0: off).",
+    minimum=0.0,
+)
+META_PENALTY = _declare(
+    "META_PENALTY",
+    0.2,
+    "Taken in the second stage from front and back matter (about the summary, "
+    "permissions, to learn more) unless the question is about the document (0: off).",
+    minimum=0.0,
+)
 FUSION = _declare(
     "FUSION", "blend", "How dense and BM25 rankings are fused.", choices=("blend", "rrf")
 )
@@ -298,6 +312,13 @@ CROSS_ENCODER_DIR = _declare(
     "CROSS_ENCODER_DIR",
     "",
     "A sentence-transformers CrossEncoder directory, for RERANK=cross-encoder.",
+)
+ANSWER_PAIR_MARGIN = _declare(
+    "ANSWER_PAIR_MARGIN",
+    0.0,
+    "The answer is two adjacent sentences when their pair beats the best single "
+    "sentence by at least this cosine.",
+    kind=float,
 )
 QUERY_CACHE_SIZE = _declare("QUERY_CACHE_SIZE", 1024, "Query vectors kept (LRU).", minimum=0)
 

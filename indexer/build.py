@@ -107,7 +107,9 @@ def build(
         model, passages, settings.EMBED_SECTION_PATH, settings.EMBED_BATCH_SIZE, progress=progress
     )
     embed_seconds = time.perf_counter() - embed_started
-    sentence_vectors, sentence_owner = embed_sentences(model, passages, settings.EMBED_BATCH_SIZE)
+    sentence_vectors, sentence_owner, sentence_spans = embed_sentences(
+        model, passages, settings.EMBED_BATCH_SIZE
+    )
     index = build_dense_index(vectors)
 
     built_at = dt.datetime.now(dt.UTC)
@@ -172,6 +174,7 @@ def build(
         )
         np.save(tmp / index_files.SENTENCES, sentence_vectors)
         np.save(tmp / index_files.SENTENCE_OWNER, sentence_owner)
+        np.save(tmp / index_files.SENTENCE_SPANS, sentence_spans)
         np.save(
             tmp / index_files.SENTENCE_PAIRS, sentence_pair_norms(sentence_vectors, sentence_owner)
         )

@@ -4,8 +4,12 @@
 ("... are called refractory when ..."), not by the passages that merely use
 it, such as the treatment list under "Treatment of Relapsed or Refractory
 Multiple Myeloma". Two defining shapes are recognised, in any passage: "called
-[a|an|the] TERM" and "TERM is/are a|an|the|when|called". Stored as the stems
-of TERM's head word per passage.
+[a|an|the] TERM" and "TERM is/are [not] a|an|the|when|called". And structure: a
+section headed by a name rather than a sentence ("Chemotherapy", "Monoclonal
+gammopathy of undetermined significance (MGUS)") is where the document
+describes that thing, so its first passage defines the heading's words, unless
+the heading names a topic about the thing ("Treatment of ...", "Stages of ...").
+Stored as stems per passage.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from .store import write_json
 
 FILE = index_files.DEFINITIONS
 _CALLED = re.compile(r"\bcalled\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*)", re.I)
-_COPULA = re.compile(r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:an?|the|when|called)\b", re.I)
+_COPULA = re.compile(
+    r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:not\s+)?(?:an?|the|when|called)\b", re.I
+)
+# A heading that is a name: short, no sentence end, not a topic about a thing.
+_NAME_HEADING_MAX_WORDS = 8
+_TOPIC = re.compile(
+    r"^\s*(treatments?|stages?|types?|tests?|signs?|causes?|risks?|about|how|what|why|to)\b", re.I
+)
 
 
 def defined_terms(text: str) -> list[str]:
@@ -36,5 +47,35 @@ def defined_terms(text: str) -> list[str]:
     return stems
 
 
+def names_a_thing(heading: str) -> bool:
+    """A heading that names what its section describes, not a sentence or a topic."""
+    words = heading.split()
+    return (
+        0 < len(words) <= _NAME_HEADING_MAX_WORDS
+        and not heading.rstrip().endswith((".", ":", "?"))
+        and not _TOPIC.match(heading)
+    )
+
+
+def heading_terms(passages: list[Passage]) -> list[list[str]]:
+    """Per passage: the stems of its innermost heading when that heading names a
+    thing and the passage opens the section."""
+    out, previous = [], None
+    for p in passages:
+        key = (p.doc_id, tuple(p.section))
+        first = key != previous
+        previous = key
+        heading = p.section[-1] if p.section else ""
+        out.append(analysis.bm25_tokens([heading])[0] if first and names_a_thing(heading) else [])
+    return out
+
+
 def write_definitions(passages: list[Passage], out_dir: Path) -> None:
-    write_json(out_dir / FILE, [defined_terms(p.text) for p in passages])
+    by_heading = heading_terms(passages)
+    write_json(
+        out_dir / FILE,
+        [
+            list(dict.fromkeys(defined_terms(p.text) + extra))
+            for p, extra in zip(passages, by_heading)
+        ],
+    )

@@ -24,19 +24,25 @@ def embed_passages(
 def embed_sentences(model, passages: list[Passage], batch_size: int):
     """One vector per sentence, so re-ranking can find the sentence that answers.
 
-    Returns the vectors and, for each, the index of the passage it belongs to.
+    Returns the vectors, for each the index of the passage it belongs to, and
+    its (start, end) in that passage's text (where an answer sentence is cut).
     """
     import numpy as np
 
     from .sentences import sentence_spans
 
-    texts, owner = [], []
+    texts, owner, spans = [], [], []
     for n, passage in enumerate(passages):
         for s, e in sentence_spans(passage.text):
             texts.append(passage.text[s:e])
             owner.append(n)
+            spans.append((s, e))
     vectors = models.embed(model, texts, batch_size=batch_size, progress=False)
-    return vectors, np.asarray(owner, dtype="int32")
+    return (
+        vectors,
+        np.asarray(owner, dtype="int32"),
+        np.asarray(spans, dtype="int32").reshape(-1, 2),
+    )
 
 
 def sentence_pair_norms(vectors, owner):

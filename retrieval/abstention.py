@@ -3,8 +3,9 @@
 Signals of the query and the ranking are mixed by a logistic fit recorded
 with the index build (calibration.json, from `python -m eval calibrate`);
 the service is confident when the mix reaches the calibrated threshold.
-A question naming only cancers the library mentions in passing is about
-another disease, however close its words come to a passage.
+Two kinds of question are never confident, however close their words come to
+a passage: one naming only cancers the library mentions in passing (about
+another disease), and one asking for a decision about the asker's own care.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from core import index_files, settings
 
-from . import answer_types
+from . import answer_types, decisions
 from .components import Components
 from .querying import QueryPlan
 
@@ -27,6 +28,9 @@ class Verdict:
     confident: bool
     signals: dict = field(default_factory=dict)
     not_covered: list[str] = field(default_factory=list)  # other cancers the question names
+    # Why not confident: "care_team" (a decision about one's own care), "not_covered"
+    # (another disease), "no_clear_answer" (nothing clearly answers); None when confident.
+    reason: str | None = None
 
 
 def read_calibration(index_path: Path) -> dict:
@@ -97,6 +101,14 @@ class Abstention:
                 w * signals.get(f, 0.0) for f, w in self.calibration["weights"].items()
             )
         not_covered = others if settings.OTHER_CANCER_ABSTAINS else []
+        decision = decisions.asks_decision(parts.decision_forms, plan.text)
         score = signals.get(self.calibration.get("feature", "top_sentence"), -1.0)
-        confident = bool(rows) and not not_covered and score >= self.threshold
-        return Verdict(confident, signals, not_covered)
+        if decision:
+            reason = "care_team"
+        elif not_covered:
+            reason = "not_covered"
+        elif not rows or score < self.threshold:
+            reason = "no_clear_answer"
+        else:
+            reason = None
+        return Verdict(reason is None, signals, not_covered, reason)

@@ -10,7 +10,7 @@ import numpy as np
 
 from core import analysis, index_files, settings
 
-from . import answer_types, cancers
+from . import answer_types, cancers, decisions, intents
 from .bridging import VocabularyBridge
 from .index import Index
 from .lexical import LexicalScorer
@@ -44,8 +44,12 @@ class Components:
     bridge: VocabularyBridge | None
     stopwords: frozenset
     answer_types: list
+    decision_forms: list  # ways of asking for a decision about one's own care
     defines: list[set]  # stems of the terms each passage defines
+    intents: list  # what questions ask about (lexicon/intents.txt) ...
+    section_intents: list[frozenset]  # ... and what each passage's headings are about
     sentences: SentenceReranker
+    sentence_spans: np.ndarray | None  # (start, end) of each sentence in its passage
     cross_encoder: CrossEncoderReranker | None
     doc_ids: np.ndarray  # distinct document ids ...
     doc_code: np.ndarray  # ... and each passage's position among them
@@ -62,10 +66,12 @@ class Components:
         glossary = _read_json(path / index_files.GLOSSARY, [])
         definitions = _read_json(path / index_files.DEFINITIONS)
         pairs = path / index_files.SENTENCE_PAIRS
+        spans = path / index_files.SENTENCE_SPANS  # absent from builds made before it
         doc_of = np.array([p["doc_id"] for p in index.passages])
         doc_ids, doc_code = np.unique(doc_of, return_inverse=True)
         normalized = [_normalized_text(p) for p in index.passages]
         names = cancers.load()
+        asked = intents.load()
         cross_dir = settings.CROSS_ENCODER_DIR if cross_encoder_dir is None else cross_encoder_dir
         return cls(
             index=index,
@@ -77,13 +83,17 @@ class Components:
             bridge=_read_bridge(path, lexical),
             stopwords=frozenset(analysis.STOPWORDS),
             answer_types=answer_types.load(),
+            decision_forms=decisions.load(),
             defines=[set(d) for d in definitions] if definitions else [set() for _ in range(n)],
+            intents=asked,
+            section_intents=[intents.of_section(asked, p["section"]) for p in index.passages],
             sentences=SentenceReranker(
                 load_array(path / index_files.SENTENCES),
                 np.load(path / index_files.SENTENCE_OWNER),
                 n,
                 load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None,
             ),
+            sentence_spans=np.load(spans) if spans.is_file() else None,
             cross_encoder=CrossEncoderReranker(cross_dir) if cross_dir else None,
             doc_ids=doc_ids,
             doc_code=doc_code,

@@ -31,6 +31,10 @@ class Pipeline:
     rerank_weights: tuple[float, float, float] = settings.RERANK_WEIGHTS
     # Second stage: added to passages that define the term a question asks about.
     definition_boost: float = settings.DEFINITION_BOOST
+    # Second stage: passages whose headings are about what the question asks ...
+    intent_boost: float = settings.INTENT_BOOST
+    # ... and front or back matter, when the question is not about the document.
+    meta_penalty: float = settings.META_PENALTY
     dedupe: bool = True
 
     def replace(self, **changes) -> "Pipeline":

@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from core import analysis
 
+from . import intents
 from .bridging import content_words
 
 SYNONYMS_FILE = Path(__file__).parent / "lexicon" / "synonyms.txt"
@@ -189,6 +190,7 @@ class QueryPlan:
     content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
     unknown: list[str] = field(default_factory=list)  # words no passage contains
     unknown_vectors: np.ndarray | None = None
+    intents: frozenset = frozenset()  # what it asks about (retrieval/intents.py)
 
     @property
     def own_tokens(self) -> list[str]:
@@ -223,4 +225,5 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
         content_words=len(words),
         unknown=unknown,
         unknown_vectors=vectors,
+        intents=intents.asked(parts.intents, text),
     )

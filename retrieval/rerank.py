@@ -71,6 +71,21 @@ class SentenceReranker:
                 np.maximum.at(best, local[j], self._pair_scores(sims, j, rows[j]))
         return best
 
+    def rows_of(self, passage: int) -> np.ndarray:
+        """The sentence rows of one passage, in text order."""
+        rows = np.arange(self._offsets[passage], self._offsets[passage + 1])
+        return rows if self._rows is None else self._rows[rows]
+
+    def sentence_and_pair_scores(self, query_vector: np.ndarray, rows: np.ndarray):
+        """Cosines of the query with each sentence of `rows` (one passage's, in order)
+        and with each adjacent pair's mean (the pair of j and j + 1; -1 where none)."""
+        sims = self.vectors[rows] @ query_vector.reshape(-1)
+        pairs = np.full(max(len(rows) - 1, 0), -1.0, dtype=np.float32)
+        if self.pair_norms is not None and len(rows) > 1:
+            j = np.flatnonzero(self.pair_norms[rows[:-1]] > 0)
+            pairs[j] = self._pair_scores(sims, j, rows[j])
+        return sims.astype(np.float32), pairs
+
     @cached_property
     def _pair_rows(self) -> np.ndarray:
         """Sentences that open a pair: found once, on the first full scoring

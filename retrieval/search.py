@@ -19,8 +19,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from core import settings
+
 from . import first_stage, second_stage
 from .abstention import Abstention, read_calibration
+from .answer import Answer, answer_span
 from .components import Components
 from .encoder import QueryEncoder
 from .index import Index
@@ -45,6 +48,8 @@ class SearchResult:
     corrected_query: str | None = None
     details: dict = field(default_factory=dict)
     not_covered: list[str] = field(default_factory=list)  # other cancers the question names
+    reason: str | None = None  # why not confident (abstention.Verdict.reason)
+    answer: Answer | None = None  # the answer sentence, only when confident
 
 
 class Searcher:
@@ -100,6 +105,9 @@ class Searcher:
                 self.parts, vector, stage, ranking.order[:1], self.exhaustive
             )
         verdict = self.abstention.judge(query_plan, vector, rows, best_sentence, stage.dense_max)
+        answer = None
+        if verdict.confident and vector is not None:
+            answer = answer_span(self.parts, vector, rows[0], settings.ANSWER_PAIR_MARGIN)
         return SearchResult(
             query=query,
             hits=[Hit(self.index.passages[i], s) for i, s in zip(rows, scores)],
@@ -108,6 +116,8 @@ class Searcher:
             corrected_query=query_plan.corrected,
             details={"expansion": query_plan.expansion, "confidence": verdict.signals},
             not_covered=verdict.not_covered,
+            reason=verdict.reason,
+            answer=answer,
         )
 
     def _distinct_top(self, p: Pipeline, query_plan: QueryPlan, vector, stage, k: int):

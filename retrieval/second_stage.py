@@ -13,7 +13,7 @@ import numpy as np
 
 from core import settings
 
-from . import candidates, fusion
+from . import candidates, fusion, intents
 from .components import Components
 from .first_stage import FirstStage
 from .pipeline import Pipeline
@@ -58,6 +58,8 @@ def rank(
     )
     if p.definition_boost:
         _boost_definitions(parts, plan, order[: p.rerank_depth], final, p.definition_boost)
+    if p.intent_boost or p.meta_penalty:
+        _by_intent(parts, plan, order[: p.rerank_depth], final, p.intent_boost, p.meta_penalty)
     by_final = np.lexsort((order, -final))
     order, final = order[by_final], final[by_final]
     # Passages beyond `depth` would score -1 - (their place) <= -1 - depth.
@@ -82,6 +84,20 @@ def _rescore(
     head_lexical = fusion.minmax(lexical[top]) if lexical is not None else 0.0
     final[head] = w_first * head_first + w_sentence * best_sentence[top] + w_lexical * head_lexical
     return final
+
+
+def _by_intent(
+    parts: Components, plan: QueryPlan, head, final: np.ndarray, boost: float, penalty: float
+) -> None:
+    """Lift passages whose headings are about what the question asks; lower front
+    and back matter unless the question is about the document itself."""
+    about_document = intents.DOCUMENT in plan.intents
+    for j, i in enumerate(head.tolist()):
+        section = parts.section_intents[i]
+        if plan.intents & section - {intents.DOCUMENT}:
+            final[j] += boost
+        if intents.DOCUMENT in section and not about_document:
+            final[j] -= penalty
 
 
 def _boost_definitions(

@@ -119,6 +119,31 @@ def result_json(searcher, hit, rank: int) -> dict:
     }
 
 
+# What the service says when it is not confident, by abstention reason.
+REASONS = {
+    "care_team": "This asks for a decision about someone's own care. General information "
+    "cannot make it: it is a question for your care team.",
+    "not_covered": "The library's documents do not cover this; they mention it at most in passing.",
+    "no_clear_answer": "Nothing in the library clearly answers this question.",
+}
+
+
+def answer_json(searcher, result) -> dict | None:
+    """The answer sentence: an exact span of the cited file, inside the first result."""
+    answer = result.answer
+    if answer is None:
+        return None
+    corpus_prefix = searcher.index.meta.get("corpus_dir", "corpus")
+    source_file = result.hits[0].passage["source_file"]
+    return {
+        "id": answer.passage_id,
+        "text": answer.text,
+        "start": answer.start,
+        "end": answer.end,
+        "source_file": f"{corpus_prefix}/{source_file}",
+    }
+
+
 @bp.get("/search")
 def search():
     args = _raw_args()
@@ -130,8 +155,11 @@ def search():
         "query": query,
         "results": [result_json(searcher, hit, n) for n, hit in enumerate(result.hits, start=1)],
         "confident": result.confident,
+        "answer": answer_json(searcher, result),
         "took_ms": round(result.took_ms, 2),
     }
+    if result.reason:
+        body["reason"] = {"code": result.reason, "message": REASONS[result.reason]}
     if result.corrected_query:
         body["corrected_query"] = result.corrected_query
     if result.not_covered:

@@ -143,7 +143,7 @@ def _schemas(max_k: int) -> dict:
         },
         "SearchResponse": {
             "type": "object",
-            "required": ["query", "results", "confident", "took_ms"],
+            "required": ["query", "results", "confident", "answer", "took_ms"],
             "properties": {
                 "query": {"type": "string", "description": "The question as searched (trimmed)."},
                 "results": {
@@ -154,6 +154,38 @@ def _schemas(max_k: int) -> dict:
                 "confident": {
                     "type": "boolean",
                     "description": "false when the best passage is unlikely to answer the question",
+                },
+                "answer": {
+                    "description": "null unless confident: the one or two consecutive "
+                    "sentences of the first result that best answer the question; `text` is "
+                    "exactly `source_file[start:end]`.",
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "required": ["id", "text", "start", "end", "source_file"],
+                            "properties": {
+                                "id": {"type": "string", "description": "The result's id."},
+                                "text": string,
+                                "start": {"type": "integer", "minimum": 0},
+                                "end": {"type": "integer", "minimum": 0},
+                                "source_file": string,
+                            },
+                        },
+                    ],
+                },
+                "reason": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "description": "Present when confident is false: why. `care_team` when "
+                    "the question asks for a decision about someone's own care.",
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "enum": ["care_team", "not_covered", "no_clear_answer"],
+                        },
+                        "message": string,
+                    },
                 },
                 "took_ms": {"type": "number", "minimum": 0},
                 "corrected_query": {
