@@ -201,7 +201,7 @@ CONFIDENCE_FEATURES = tuple(
     _declare(
         "CONFIDENCE_FEATURES",
         "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,"
-        "other_cancer,scope_vote",
+        "other_cancer,scope_vote,rarest_mentions",
         "Signals `python -m eval calibrate` may mix (comma-separated); few on purpose.",
     ).split(",")
 )
@@ -313,12 +313,12 @@ CROSS_ENCODER_DIR = _declare(
     "",
     "A sentence-transformers CrossEncoder directory, for RERANK=cross-encoder.",
 )
-ANSWER_PAIR_MARGIN = _declare(
-    "ANSWER_PAIR_MARGIN",
-    0.0,
-    "The answer is two adjacent sentences when their pair beats the best single "
-    "sentence by at least this cosine.",
-    kind=float,
+ANSWER_PASSAGES = _declare(
+    "ANSWER_PASSAGES",
+    1,
+    "The answer sentence is sought in this many top passages; the passage holding it "
+    "is shown first (0: no answer sentence).",
+    minimum=0,
 )
 QUERY_CACHE_SIZE = _declare("QUERY_CACHE_SIZE", 1024, "Query vectors kept (LRU).", minimum=0)
 

@@ -1,4 +1,7 @@
-"""Choose the abstention threshold from the gold set, and record it with the index.
+"""Choose the abstention threshold from the gold sets, and record it with the index.
+
+Fitted on the dev splits of both question sets (ours and the one written blind
+in other people's words), so the mix does not learn one way of asking.
 
 For each confidence signal the searcher reports, find the threshold that flags
 the most out-of-scope questions while flagging at most 3% of answerable ones;
@@ -83,6 +86,8 @@ def calibrate(
     rows, labels = [], []
     for q in questions:
         result = searcher.search(q.question, DEPTH)
+        if getattr(result, "reason", None) == "care_team":
+            continue  # decided by its form (retrieval/decisions.py), whatever the signals say
         confidence = result.details.get("confidence", {})
         for name, value in confidence.items():
             signals.setdefault(name, []).append((value, q.answerable))
@@ -124,3 +129,62 @@ def record(index_path: Path, calibration: dict) -> Path:
     tmp.write_text(json.dumps(calibration, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def answer_rows(searcher, questions: list, sources: dict[str, str]) -> list[tuple[dict, bool, str]]:
+    """Every answer candidate of every answerable question, with its features, whether
+    it is right (eval.harness.answer_right) and its question's id: the scorer's data."""
+    from retrieval import answer
+
+    from .harness import answer_right
+
+    before = searcher.pipeline.replace(answer_passages=0)
+    depth = searcher.pipeline.answer_passages
+    where = {pid: n for n, pid in enumerate(searcher.parts.passage_ids)}
+    out = []
+    for q in questions:
+        if not q.answerable:
+            continue
+        result = searcher.search(q.question, depth, pipeline=before)
+        plan = searcher.plan(q.question)
+        vector = searcher.embed_query(plan.text)
+        rows = [where[h.passage["id"]] for h in result.hits]
+        found = answer.candidates(
+            searcher.parts, vector, plan.own_tokens, rows, [h.score for h in result.hits]
+        )
+        for c in found:
+            a = c.answer(searcher.parts)
+            file = searcher.index.passages[c.row]["source_file"]
+            right = answer_right({"start": a.start, "end": a.end, "file": file}, q, sources)
+            out.append((c.features, right, q.id))
+    return out
+
+
+def fit_answer_model(rows: list[tuple[dict, bool, str]], l2: float = 1.0) -> dict:
+    """Weights of the answer scorer (retrieval/answer.py): a conditional logit over
+    each question's candidates, fitted to put its right candidates on top."""
+    import numpy as np
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp
+
+    from retrieval.answer import FEATURES
+
+    by_question: dict[str, list[int]] = {}
+    for n, (_, _, qid) in enumerate(rows):
+        by_question.setdefault(qid, []).append(n)
+    groups = [g for g in by_question.values() if any(rows[n][1] for n in g)]
+    x = np.array([[f.get(name, 0.0) for name in FEATURES] for f, _, _ in rows])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / std
+    right = np.array([ok for _, ok, _ in rows])
+
+    def loss(w):
+        s = z @ w
+        total = sum(logsumexp(s[g]) - logsumexp(s[g][right[g]]) for g in groups)
+        return total / len(groups) + l2 * np.sum(w**2) / len(groups)
+
+    w = minimize(loss, np.zeros(len(FEATURES)), method="L-BFGS-B").x
+    return {
+        "weights": {f: float(w[i] / std[i]) for i, f in enumerate(FEATURES)},
+        "bias": float(-sum(w[i] * mean[i] / std[i] for i in range(len(FEATURES)))),
+    }

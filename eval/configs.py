@@ -6,7 +6,7 @@ service does (the Pipeline defaults from core/settings.py).
 
 from retrieval.search import Pipeline
 
-_BARE = Pipeline(spelling=False, expansion=False, bridge=False, rerank="none")
+_BARE = Pipeline(spelling=False, expansion=False, bridge=False, rerank="none", answer_passages=0)
 
 CONFIGS: dict[str, Pipeline] = {
     "bm25": _BARE.replace(dense=False),

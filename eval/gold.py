@@ -55,6 +55,29 @@ def load_gold(path: Path = GOLD_FILE, split: str = "all") -> list[GoldQuestion]:
     return questions
 
 
+def load_examples(path: Path) -> list[GoldQuestion]:
+    """The answerable scope examples (corpus/scope_examples.jsonl) as questions with
+    evidence: training data for the answer scorer, never scored as gold."""
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            row = json.loads(line) if line.strip() else None
+            if row and row["answerable"] and row.get("evidence"):
+                evidence = tuple((e["file"], e["quote"]) for e in row["evidence"])
+                out.append(
+                    GoldQuestion(
+                        f"example-{n}",
+                        row["question"],
+                        row.get("style", ""),
+                        True,
+                        evidence,
+                        None,
+                        "train",
+                    )
+                )
+    return out
+
+
 def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
     spans, start = [], text.find(quote)
     while start >= 0:

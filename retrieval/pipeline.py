@@ -36,6 +36,8 @@ class Pipeline:
     # ... and front or back matter, when the question is not about the document.
     meta_penalty: float = settings.META_PENALTY
     dedupe: bool = True
+    # Top passages searched for the answer sentence; its passage is shown first (0: off).
+    answer_passages: int = settings.ANSWER_PASSAGES
 
     def replace(self, **changes) -> "Pipeline":
         return dataclasses.replace(self, **changes)

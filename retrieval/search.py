@@ -19,11 +19,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from core import settings
+import numpy as np
 
-from . import first_stage, second_stage
+from . import answer, first_stage, second_stage
 from .abstention import Abstention, read_calibration
-from .answer import Answer, answer_span
+from .answer import Answer
 from .components import Components
 from .encoder import QueryEncoder
 from .index import Index
@@ -66,7 +66,9 @@ class Searcher:
         self.pipeline = pipeline or Pipeline()
         self.encoder = QueryEncoder(index.meta["model"]["name"])
         self.parts = Components.load(index, cross_encoder_dir)
-        self.abstention = Abstention(self.parts, read_calibration(index.path), confidence_threshold)
+        calibration = read_calibration(index.path)
+        self.abstention = Abstention(self.parts, calibration, confidence_threshold)
+        self.answer_model = calibration.get("answer", answer.DEFAULT_MODEL)
         # True: score, sort and scan every passage, as the candidate path must match (tests).
         self.exhaustive = False
 
@@ -99,15 +101,16 @@ class Searcher:
         vector = self.embed_query(query_plan.text) if p.uses_model else None
         stage = first_stage.run(self.parts, p, query_plan, vector, mask, self.exhaustive)
         ranking, rows, scores = self._distinct_top(p, query_plan, vector, stage, k)
+        chosen = self._answer(p, query_plan, vector, rows, scores)
+        if chosen is not None and chosen.row != rows[0]:
+            # The passage holding the answer goes first; the scores keep their order.
+            rows.insert(0, rows.pop(rows.index(chosen.row)))
         best_sentence = ranking.best_sentence
         if best_sentence is None and rows and vector is not None:
             best_sentence = second_stage.sentence_scores(
-                self.parts, vector, stage, ranking.order[:1], self.exhaustive
+                self.parts, vector, stage, np.array(rows[:1]), self.exhaustive
             )
         verdict = self.abstention.judge(query_plan, vector, rows, best_sentence, stage.dense_max)
-        answer = None
-        if verdict.confident and vector is not None:
-            answer = answer_span(self.parts, vector, rows[0], settings.ANSWER_PAIR_MARGIN)
         return SearchResult(
             query=query,
             hits=[Hit(self.index.passages[i], s) for i, s in zip(rows, scores)],
@@ -117,8 +120,18 @@ class Searcher:
             details={"expansion": query_plan.expansion, "confidence": verdict.signals},
             not_covered=verdict.not_covered,
             reason=verdict.reason,
-            answer=answer,
+            answer=chosen.answer(self.parts) if chosen and verdict.confident else None,
         )
+
+    def _answer(self, p: Pipeline, query_plan: QueryPlan, vector, rows, scores):
+        """The best answer candidate among the top passages (retrieval/answer.py)."""
+        if vector is None or not p.answer_passages:
+            return None
+        head = slice(0, p.answer_passages)
+        found = answer.candidates(
+            self.parts, vector, query_plan.own_tokens, rows[head], scores[head]
+        )
+        return answer.best(found, self.answer_model)
 
     def _distinct_top(self, p: Pipeline, query_plan: QueryPlan, vector, stage, k: int):
         """The first k passages of the final ranking whose text no earlier one repeats.

@@ -294,3 +294,21 @@ def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_t
     }
     assert not taken & {key(q.question) for q in fresh}
     assert not {q.id for q in load_gold()} & {q.id for q in fresh}
+
+
+def test_the_answer_scorer_learns_which_candidate_is_right():
+    """Questions where the right sentence holds the question's words but is a little
+    less near: the fitted scorer picks it over the nearest one."""
+    from eval.calibrate import fit_answer_model
+    from retrieval import answer
+
+    rows = []
+    for q in range(30):
+        base = {f: 0.0 for f in answer.FEATURES}
+        rows.append(({**base, "cosine": 0.6, "coverage": 0.9}, True, f"q{q}"))
+        rows.append(({**base, "cosine": 0.65, "coverage": 0.1}, False, f"q{q}"))
+        rows.append(({**base, "cosine": 0.3, "coverage": 0.2}, False, f"q{q}"))
+    model = fit_answer_model(rows)
+    right, near, far = (answer.Candidate(0, 0, 1, f) for f, _, _ in rows[:3])
+    assert answer.best([near, right, far], model) is right
+    assert answer.best([near, far], model) is near
