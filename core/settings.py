@@ -137,12 +137,27 @@ EMBED_MODEL = _declare(
     "Sentence-embedding model: a packaged model name or a directory.",
 )
 EMBED_BATCH_SIZE = _declare("EMBED_BATCH_SIZE", 32, "Texts per batch when indexing.", minimum=1)
-TORCH_THREADS = _declare(
-    "TORCH_THREADS",
-    0,
-    "Torch threads per process (0: torch's default). With several "
-    "workers on few cores, 1 avoids contention.",
+NATIVE_THREADS = _declare(
+    "NATIVE_THREADS",
+    1,
+    "Threads of every native pool in a process: ONNX Runtime (intra-op; no inter-op pool), "
+    "FAISS and OpenMP, BLAS, the tokenizers' Rayon pool, torch. 1: the server's request "
+    "threads are the only parallelism, so pools do not fight over the cores; 0: each "
+    "library's default (one per core).",
     minimum=0,
+)
+BATCH_MAX = _declare(
+    "BATCH_MAX",
+    16,
+    "Most texts of concurrent requests embedded in one model call (1: no batching).",
+    minimum=1,
+)
+BATCH_WINDOW_MS = _declare(
+    "BATCH_WINDOW_MS",
+    2.0,
+    "How long the first query of a batch waits for others to join it, when others are "
+    "in flight (a query alone goes at once).",
+    minimum=0.0,
 )
 EMBED_SECTION_PATH = _declare(
     "EMBED_SECTION_PATH", True, "Prefix each passage with its section path when embedding it."

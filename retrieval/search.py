@@ -59,7 +59,7 @@ class Searcher:
     ):
         self.index = index
         self.pipeline = pipeline or Pipeline()
-        self.encoder = QueryEncoder(index.meta["model"]["name"])
+        self.encoder = QueryEncoder(index.meta["model"]["name"], index.path)
         self.parts = Components.load(index, cross_encoder_dir)
         self.abstention = Abstention(self.parts, read_calibration(index.path), confidence_threshold)
         # True: score, sort and scan every passage, as the candidate path must match (tests).
