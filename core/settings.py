@@ -184,11 +184,19 @@ HOST = _declare("HOST", "127.0.0.1", "Address the server listens on.", prefixed=
 PORT = _declare(
     "PORT", 8000, "Port the server listens on.", minimum=1, maximum=65535, prefixed=False
 )
-WEB_WORKERS = _declare("WEB_WORKERS", 2, "Server worker processes.", minimum=1, prefixed=False)
+WEB_WORKERS = _declare(
+    "WEB_WORKERS",
+    2,
+    "Server worker processes (forked after the app loads: they share its memory). Each "
+    "batches its own requests' queries; two keep one process's GIL from being the limit.",
+    minimum=1,
+    prefixed=False,
+)
 WEB_THREADS = _declare(
     "WEB_THREADS",
-    2,
-    "Threads per worker: a busy worker can use both cores while the model releases the GIL.",
+    8,
+    "Request threads per worker: enough for a batch of queries to form (the model, FAISS "
+    "and numpy release the GIL).",
     minimum=1,
     prefixed=False,
 )
@@ -199,6 +207,43 @@ WEB_PRELOAD = _declare(
     "WEB_PRELOAD",
     True,
     "Load the app once and fork the workers: they share its memory.",
+    prefixed=False,
+)
+WEB_HEADER_TIMEOUT = _declare(
+    "WEB_HEADER_TIMEOUT",
+    10.0,
+    "Seconds from a request's first byte until its request line and headers must be in; "
+    "later, it is answered 408 and its connection closed.",
+    minimum=0.1,
+    prefixed=False,
+)
+WEB_BODY_TIMEOUT = _declare(
+    "WEB_BODY_TIMEOUT",
+    10.0,
+    "Seconds from the end of a request's headers until its body must be in (else 408).",
+    minimum=0.1,
+    prefixed=False,
+)
+WEB_IDLE_TIMEOUT = _declare(
+    "WEB_IDLE_TIMEOUT",
+    15,
+    "Seconds a connection may stay open with no request on it (keep-alive).",
+    minimum=1,
+    prefixed=False,
+)
+WEB_MAX_HEADER_BYTES = _declare(
+    "WEB_MAX_HEADER_BYTES",
+    16 * 1024,
+    "Largest request line plus headers, in bytes (a 1,000-character query percent-encoded "
+    "fits); larger is answered 431.",
+    minimum=1024,
+    prefixed=False,
+)
+WEB_CONNECTION_LIMIT = _declare(
+    "WEB_CONNECTION_LIMIT",
+    200,
+    "Open connections per worker; beyond it the worker stops accepting until some close.",
+    minimum=1,
     prefixed=False,
 )
 DEFAULT_K = _declare("DEFAULT_K", 10, "Results returned when k is not given.", minimum=1)

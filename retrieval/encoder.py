@@ -21,9 +21,10 @@ from .bridging import WordVectorCache
 
 
 def batch_slots() -> int:
-    """Model calls that can run at once without sharing a core."""
-    per_call = settings.NATIVE_THREADS or (os.cpu_count() or 1)
-    return max((os.cpu_count() or 1) // per_call, 1)
+    """Model calls a worker may run at once without the workers' calls sharing a core."""
+    cores = os.cpu_count() or 1
+    per_call = settings.NATIVE_THREADS or cores
+    return max(cores // (per_call * settings.WEB_WORKERS), 1)
 
 
 class QueryEncoder:
