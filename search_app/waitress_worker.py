@@ -19,6 +19,19 @@ from gunicorn.workers.base import Worker
 from .frontend import create_server
 
 TICK = 0.5  # seconds between heartbeats (gunicorn's timeout is far longer)
+QUIET = 1.0  # a connection silent this long, with nothing pending, may be closed
+
+
+def busy(channel) -> bool:
+    """A request being read, served or sent, or a connection too new to have sent one yet."""
+    if not hasattr(channel, "requests"):
+        return False  # the trigger pipe
+    return bool(
+        channel.requests
+        or channel.request is not None
+        or channel.total_outbufs_len
+        or time.time() - channel.last_activity < QUIET
+    )
 
 
 class WaitressWorker(Worker):
@@ -44,11 +57,7 @@ class WaitressWorker(Worker):
         deadline = time.monotonic() + self.cfg.graceful_timeout
         dispatcher = servers[0].task_dispatcher
         while time.monotonic() < deadline:
-            busy = any(
-                getattr(ch, "requests", None) or getattr(ch, "total_outbufs_len", 0)
-                for ch in list(channels.values())
-            )
-            if not busy:
+            if not any(busy(ch) for ch in list(channels.values())):
                 break
             self.notify()
             loop(timeout=0.1, map=channels, use_poll=True, count=1)
