@@ -132,10 +132,21 @@ def slow_load(server: Server, paths, paths_file: Path, seconds: float) -> dict:
     """c=16 again while 16 slow clients hold connections mid-request."""
     with SlowClients(server.port, SLOW_CLIENTS, seconds=seconds + 15) as slow:
         result = timed_load(server, paths, paths_file, 16, seconds)
+    if result["requests"] == 0:
+        # wrk counts no error for requests still waiting when it stops: every
+        # connection's request went unanswered for the whole run.
+        result["stalled"] = True
+        result["errors"] = 16
+        result["p50_ms"] = result["p95_ms"] = result["p99_ms"] = a_run_ms(seconds)
     result["slow_clients"] = SLOW_CLIENTS
     result["slow_connections"] = slow.connections
     result["slow_cut_off"] = slow.cut_off
     return result
+
+
+def a_run_ms(seconds: float) -> float:
+    """The latency to report for requests that had no answer in a whole run: at least that."""
+    return seconds * 1000.0
 
 
 def measure_both(index_dir: Path, a, work: Path, paths: list[str], paths_file: Path) -> dict:

@@ -18,6 +18,8 @@ def _fmt(value, unit: str = "", digits: int = 1) -> str:
 
 
 def _run(run: dict) -> str:
+    if run.get("stalled"):
+        return f"stalled: no request answered in {run['seconds']:.0f} s"
     return (
         f"{run['throughput_rps']:.1f} req/s, p50 {run['p50_ms']:.1f} / p99 {run['p99_ms']:.0f} ms, "
         f"{run['errors']} errors"
@@ -60,7 +62,8 @@ def rows(r: dict) -> list[tuple[str, str, str, str]]:
             _run(o["slow"]),
             _run(p["slow"]),
             f"**p99 {ratio['slow_p99_over_p99']:.2f}x** of c=16 (peer "
-            f"{ratio['peer_slow_p99_over_p99']:.1f}x); 0 errors and <= "
+            f"{'stalled' if p['slow'].get('stalled') else format(ratio['peer_slow_p99_over_p99'], '.1f') + 'x'}"
+            "); 0 errors and <= "
             f"{tgt['slow_p99_over_p99']}x: {verdict('slow')}",
         ),
         (
