@@ -96,9 +96,35 @@ def measure(index_dir: Path, questions: list[str]) -> dict:
     }
 
 
+def batch_costs(index_dir: Path, questions: list[str], sizes=(1, 4, 16), torch: bool = False):
+    """Model CPU per query when queries go to the model `size` at a time (ONNX, or torch)."""
+    threads.set_environment()
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
+
+    searcher = Searcher(load_index(index_dir))
+    threads.apply()
+    model = models.load_embedder(settings.EMBED_MODEL) if torch else searcher.model
+    out = {}
+    for size in sizes:
+        models.embed(model, questions[:size], batch_size=size)  # first calls allocate
+        c0 = time.process_time()
+        for start in range(0, len(questions), size):
+            models.embed(model, questions[start : start + size], batch_size=size)
+        out[str(size)] = (time.process_time() - c0) * 1000 / len(questions)
+    return {"engine": "torch" if torch else "onnxruntime", "cpu_ms_per_query_by_batch": out}
+
+
 def main(argv: list[str]) -> int:
-    index_dir = Path(argv[0]) if argv else settings.INDEX_DIR
-    print(json.dumps(measure(index_dir, fresh_questions())))
+    """``python -m bench.floor [INDEX_DIR] [--batches] [--torch]``."""
+    flags = {a for a in argv if a.startswith("--")}
+    args = [a for a in argv if not a.startswith("--")]
+    index_dir = Path(args[0]) if args else settings.INDEX_DIR
+    if "--batches" in flags:
+        result = batch_costs(index_dir, fresh_questions(), torch="--torch" in flags)
+    else:
+        result = measure(index_dir, fresh_questions())
+    print(json.dumps(result))
     return 0
 
 

@@ -57,9 +57,15 @@ def check_model(meta: dict, path: Path, expected_model: str, dimension: int | No
         )
 
 
-def model_dimension(model_name: str, build_dir: Path) -> int:
-    """The real output size of the build's query encoder (loaded once per process)."""
+def model_dimension(model_name: str, build_dir: Path | None = None) -> int:
+    """The real output size of the build's query encoder (loaded once per process);
+    without a build, the size the packaged model declares."""
     try:
+        if build_dir is None:
+            size = declared_dimension(model_name)
+            if size is None:
+                raise models.ModelNotAvailable(f"model {model_name!r} declares no output size")
+            return size
         model = models.load_query_embedder(model_name, build_dir)
     except models.ModelNotAvailable as exc:
         raise IndexUnavailable(f"{exc}: {REBUILD_HINT}") from None
