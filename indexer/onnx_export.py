@@ -102,8 +102,10 @@ def cached_export(model_name: str, cache_dir: Path) -> tuple[Path, dict]:
                 "inputs": list(INPUTS),
                 "output": OUTPUT,
             }
-            os.replace(staged, path)
-        record_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            staged_record = Path(tmp) / record_path.name
+            staged_record.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+            os.replace(staged, path)  # each rename is atomic: a concurrent build sees
+            os.replace(staged_record, record_path)  # no file or a whole one
     return path, json.loads(record_path.read_text(encoding="utf-8"))
 
 
