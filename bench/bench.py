@@ -227,6 +227,10 @@ def assemble(a, floor, served, build, tool, load_before, load_after) -> dict:
         "slow_p99_over_p99": ours["slow"]["p99_ms"] / o16["p99_ms"],
         "peer_slow_p99_over_p99": peer["slow"]["p99_ms"] / p16["p99_ms"],
         "cold_over_peer": ours["cold_start_s"] / peer["cold_start_s"],
+        # CPU the servers spent per request: what the latency would follow on an idle machine
+        "c1_cpu_over_peer": ours["load"]["1"]["server_cpu_ms_per_request"]
+        / peer["load"]["1"]["server_cpu_ms_per_request"],
+        "c16_cpu_over_peer": o16["server_cpu_ms_per_request"] / p16["server_cpu_ms_per_request"],
         "pss_over_peer": ours["memory"]["total_pss_mib"] / peer["memory"]["total_pss_mib"],
     }
     met = {

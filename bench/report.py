@@ -67,9 +67,13 @@ def rows(r: dict) -> list[tuple[str, str, str, str]]:
             f"{tgt['slow_p99_over_p99']}x: {verdict('slow')}",
         ),
         (
-            "server CPU per request at c=16",
-            *(f"{s['load']['16']['server_cpu_ms_per_request']:.2f} ms" for s in (o, p)),
-            "",
+            "server CPU per request at c=1 / c=16",
+            *(
+                f"{s['load']['1']['server_cpu_ms_per_request']:.2f} / "
+                f"{s['load']['16']['server_cpu_ms_per_request']:.2f} ms"
+                for s in (o, p)
+            ),
+            f"{ratio['c1_cpu_over_peer']:.2f}x / {ratio['c16_cpu_over_peer']:.2f}x",
         ),
         (
             "memory: PSS of every server process (RSS sum)",
