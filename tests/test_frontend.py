@@ -220,3 +220,56 @@ def test_nothing_the_clients_typed_reaches_the_log(server):
     log = server.log_path.read_text(encoding="utf-8", errors="replace")
     assert "search?q=" not in log and SECRET not in log
     assert "Traceback" not in log
+
+
+def test_beyond_the_connection_limit_a_worker_stops_accepting_until_one_closes(index_dir, tmp_path):
+    env = {
+        "CANCER_SEARCH_INDEX_DIR": str(index_dir),
+        "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
+        "WEB_WORKERS": "1",
+        "WEB_THREADS": "2",
+        "WEB_CONNECTION_LIMIT": "6",
+        "WEB_IDLE_TIMEOUT": "600",
+    }
+    srv = Server(free_port(8400, 8499), env, tmp_path / "server.log")
+    srv.start()
+    try:
+        srv.wait_answer("/api/health")
+        held = []
+        waiting = None
+        for _ in range(12):  # open connections until one is left unanswered
+            sock = connect(srv)
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.settimeout(3)
+            try:
+                status, _, _, _ = read_response_open(sock)
+            except TimeoutError:
+                waiting = sock  # accepted by the kernel, not by the worker
+                break
+            assert status == 200
+            held.append(sock)  # kept open (keep-alive): it counts against the limit
+        assert waiting is not None and len(held) <= 6
+        held.pop().close()  # one closes: the worker accepts again
+        waiting.settimeout(60)
+        status, _, _, _ = read_response_open(waiting)
+        assert status == 200
+    finally:
+        for sock in held + ([waiting] if waiting else []):
+            sock.close()
+        srv.stop()
+
+
+def read_response_open(sock: socket.socket) -> tuple[int, dict, bytes, None]:
+    """One response on a connection that stays open (keep-alive)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+    while len(body) < int(headers.get("content-length", 0)):
+        body += sock.recv(65536)
+    return int(lines[0].split()[1]), headers, body, None
