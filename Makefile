@@ -8,8 +8,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HOST ?= 127.0.0.1
 export PORT ?= 8000
-# One torch thread per worker: two workers share the 2 cores without fighting.
-export CANCER_SEARCH_TORCH_THREADS ?= 1
+# One thread per native pool (ONNX Runtime, FAISS, BLAS): the server's request
+# threads are the parallelism, and pools of one per core would fight over them.
+export CANCER_SEARCH_NATIVE_THREADS ?= 1
 
 .PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps
 
@@ -29,10 +30,12 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $(TEST_STAMP)
 
-# Build the index only when there is none, then calibrate its abstention
-# threshold on the gold set's dev questions (recorded in the index build).
+# Build the index only when there is none (or it predates the ONNX query
+# encoder serving needs), then calibrate its abstention threshold on the gold
+# set's dev questions (recorded in the index build).
 index: $(STAMP)
-	@test -e index/current/meta.json || { $(PY) -m indexer build && $(PY) -m eval calibrate; }
+	@test -e index/current/meta.json -a -e index/current/query_encoder.onnx \
+	  || { $(PY) -m indexer build && $(PY) -m eval calibrate; }
 
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"

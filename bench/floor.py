@@ -1,8 +1,9 @@
 """The floor: the model work one query needs, timed in-process with the service's own code.
 
 Run in its own process (``python -m bench.floor INDEX_DIR``) with the
-same torch thread count as a server worker, so that the floor and the
-server's answers are made by identically configured models. Prints JSON.
+same native thread count as a server worker, so that the floor and the
+server's answers are made by identically configured models (ONNX Runtime,
+one query at a time: batching under load can only go below it). Prints JSON.
 
 Counted: the query embedding (what Searcher.embed_query computes on a cache
 miss), the embedding of the query's words that neither the corpus nor the
@@ -19,13 +20,19 @@ import sys
 import time
 from pathlib import Path
 
-from core import models, settings
+from core import models, settings, threads
 from eval.gold import GOLD_FILE as GOLD
+
+FRESH = GOLD.with_name("fresh.jsonl")  # written blind, never tuned on
 
 
 def gold_questions(path: Path = GOLD) -> list[str]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line)["question"] for line in fh if line.strip()]
+
+
+def fresh_questions() -> list[str]:
+    return gold_questions(FRESH)
 
 
 def model_work(searcher, question: str):
@@ -58,12 +65,12 @@ def model_work(searcher, question: str):
 
 
 def measure(index_dir: Path, questions: list[str]) -> dict:
-    import torch
-
+    threads.set_environment()
     from retrieval.index import load_index
     from retrieval.search import Searcher
 
     searcher = Searcher(load_index(index_dir))
+    threads.apply()
     works = [model_work(searcher, q) for q in questions]
     for work in works[:10]:  # first calls allocate; a server worker has done them too
         work()
@@ -77,7 +84,7 @@ def measure(index_dir: Path, questions: list[str]) -> dict:
         "floor_ms": statistics.median(wall) * 1000,
         "model_cpu_ms": statistics.median(cpu) * 1000,
         "questions": len(questions),
-        "torch_threads": torch.get_num_threads(),
+        "native_threads": settings.NATIVE_THREADS,
         "rerank": searcher.pipeline.rerank,
         "includes": ["query embedding", "unknown-word embeddings"]
         + (
@@ -89,9 +96,35 @@ def measure(index_dir: Path, questions: list[str]) -> dict:
     }
 
 
+def batch_costs(index_dir: Path, questions: list[str], sizes=(1, 4, 16), torch: bool = False):
+    """Model CPU per query when queries go to the model `size` at a time (ONNX, or torch)."""
+    threads.set_environment()
+    from retrieval.index import load_index
+    from retrieval.search import Searcher
+
+    searcher = Searcher(load_index(index_dir))
+    threads.apply()
+    model = models.load_embedder(settings.EMBED_MODEL) if torch else searcher.model
+    out = {}
+    for size in sizes:
+        models.embed(model, questions[:size], batch_size=size)  # first calls allocate
+        c0 = time.process_time()
+        for start in range(0, len(questions), size):
+            models.embed(model, questions[start : start + size], batch_size=size)
+        out[str(size)] = (time.process_time() - c0) * 1000 / len(questions)
+    return {"engine": "torch" if torch else "onnxruntime", "cpu_ms_per_query_by_batch": out}
+
+
 def main(argv: list[str]) -> int:
-    index_dir = Path(argv[0]) if argv else settings.INDEX_DIR
-    print(json.dumps(measure(index_dir, gold_questions())))
+    """``python -m bench.floor [INDEX_DIR] [--batches] [--torch]``."""
+    flags = {a for a in argv if a.startswith("--")}
+    args = [a for a in argv if not a.startswith("--")]
+    index_dir = Path(args[0]) if args else settings.INDEX_DIR
+    if "--batches" in flags:
+        result = batch_costs(index_dir, fresh_questions(), torch="--torch" in flags)
+    else:
+        result = measure(index_dir, fresh_questions())
+    print(json.dumps(result))
     return 0
 
 

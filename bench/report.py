@@ -17,114 +17,117 @@ def _fmt(value, unit: str = "", digits: int = 1) -> str:
     return f"{value}{unit}"
 
 
-def rows(r: dict) -> list[tuple[str, str, str]]:
-    """(measure, value, target) rows, in the order the issue lists them."""
-    f, c1, c4, c16 = r["floor"], r["latency_c1"], r["load"]["4"], r["load"]["16"]
-    ratio, tgt = r["ratios"], r["targets"]
-    mem, build, cold = r["memory"], r.get("build") or {}, r["cold_start"]
+def _run(run: dict) -> str:
+    if run.get("stalled"):
+        return f"stalled: no request answered in {run['seconds']:.0f} s"
+    return (
+        f"{run['throughput_rps']:.1f} req/s, p50 {run['p50_ms']:.1f} / p99 {run['p99_ms']:.0f} ms, "
+        f"{run['errors']} errors"
+    )
+
+
+def rows(r: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, this service, plain peer, ratio and target) rows."""
+    o, p, ratio, tgt, met = r["ours"], r["peer"], r["ratios"], r["targets"], r["met"]
 
     def verdict(key):
-        return "met" if ratio.get(key + "_met") else "NOT met"
+        return "met" if met[key] else "NOT met"
 
     out = [
         (
-            f"floor: model work per query (median of {f['questions']} gold questions, "
-            f"{f['torch_threads']} torch thread)",
-            _fmt(f["floor_ms"], " ms", 2),
-            "",
-        ),
-        (
-            f"model CPU time per query -> ideal throughput on {r['machine']['cores']} cores",
-            f"{f['model_cpu_ms']:.2f} ms -> {ratio['ideal_rps']:.1f} req/s",
-            "",
-        ),
-        (
             "c=1 latency p50 / p95 / p99",
-            f"{c1['p50_ms']:.1f} / {c1['p95_ms']:.1f} / {c1['p99_ms']:.1f} ms",
-            "",
-        ),
-        (
-            "c=4 throughput, p95, errors",
-            f"{c4['throughput_rps']:.1f} req/s, {c4['p95_ms']:.0f} ms, {c4['errors']}",
-            "",
-        ),
-        (
-            "c=16 throughput, p95, errors",
-            f"{c16['throughput_rps']:.1f} req/s, {c16['p95_ms']:.0f} ms, {c16['errors']}",
-            "",
-        ),
-        (
-            "**p50 at c=1 / floor**",
-            f"**{ratio['p50_over_floor']:.2f}x**",
-            f"<= {tgt['p50_over_floor']}x: {verdict('p50_over_floor')}",
-        ),
-        (
-            "**throughput at c=16 / ideal**",
-            f"**{ratio['c16_over_ideal']:.0%}**",
-            f">= {tgt['c16_over_ideal']:.0%}, 0 errors: {verdict('c16_over_ideal')}",
-        ),
-        (
-            "server CPU per request at c=16 (model share of it)",
-            f"{c16['server_cpu_ms_per_request']:.2f} ms ({ratio['c16_cpu_efficiency']:.0%})",
-            "",
-        ),
-        ("cold start (process start to first answer)", _fmt(cold["cold_start_s"], " s", 2), ""),
-        ("import + model load alone", _fmt(cold["import_and_load_s"], " s", 2), ""),
-        (
-            "**cold start / import+load**",
-            f"**{ratio['cold_over_load']:.2f}x**",
-            f"<= {tgt['cold_over_load']}x: {verdict('cold_over_load')}",
-        ),
-        (
-            "resident memory per worker (RSS; PSS)",
-            ", ".join(
-                f"{a:.0f}; {b:.0f} MiB"
-                for a, b in zip(mem["rss_per_worker_mib"], mem["pss_per_worker_mib"])
+            *(
+                f"{s['load']['1']['p50_ms']:.1f} / {s['load']['1']['p95_ms']:.1f} / "
+                f"{s['load']['1']['p99_ms']:.1f} ms"
+                for s in (o, p)
             ),
-            "",
+            f"**p50 {ratio['c1_p50_over_peer']:.2f}x** (<= {tgt['c1_p50_over_peer']}x: "
+            f"{verdict('c1_p50_over_peer')})",
         ),
         (
-            "resident memory in total (PSS, master included; RSS sum)",
-            f"{mem['total_pss_mib']:.0f} MiB; {mem['total_rss_mib']:.0f} MiB",
+            "c=4",
+            _run(o["load"]["4"]),
+            _run(p["load"]["4"]),
+            f"{ratio['c4_over_peer']:.2f}x throughput",
+        ),
+        (
+            "c=16",
+            _run(o["load"]["16"]),
+            _run(p["load"]["16"]),
+            f"**{ratio['c16_over_peer']:.2f}x throughput** (>= {tgt['c16_over_peer']}x: "
+            f"{verdict('c16_over_peer')}); errors at c=1, 4, 16: {verdict('errors')}",
+        ),
+        (
+            f"c=16 with {o['slow']['slow_clients']} slow clients",
+            _run(o["slow"]),
+            _run(p["slow"]),
+            f"**p99 {ratio['slow_p99_over_p99']:.2f}x** of c=16 (peer "
+            f"{'stalled' if p['slow'].get('stalled') else format(ratio['peer_slow_p99_over_p99'], '.1f') + 'x'}"
+            "); 0 errors and <= "
+            f"{tgt['slow_p99_over_p99']}x: {verdict('slow')}",
+        ),
+        (
+            "server CPU per request at c=1 / c=16",
+            *(
+                f"{s['load']['1']['server_cpu_ms_per_request']:.2f} / "
+                f"{s['load']['16']['server_cpu_ms_per_request']:.2f} ms"
+                for s in (o, p)
+            ),
+            f"{ratio['c1_cpu_over_peer']:.2f}x / {ratio['c16_cpu_over_peer']:.2f}x",
+        ),
+        (
+            "memory: PSS of every server process (RSS sum)",
+            *(
+                f"{s['memory']['total_pss_mib']:.0f} MiB ({s['memory']['total_rss_mib']:.0f} MiB)"
+                for s in (o, p)
+            ),
+            f"**{o['memory']['total_pss_mib']:.0f} MiB** (<= {tgt['pss_mib']:.0f}: "
+            f"{verdict('pss_mib')}); {ratio['pss_over_peer']:.2f}x peer",
+        ),
+        (
+            "cold start: process start to first answer (median)",
+            *(
+                f"{s['cold_start_s']:.1f} s ("
+                + ", ".join(f"{c:.1f}" for c in s["cold_starts_s"])
+                + ")"
+                for s in (o, p)
+            ),
+            f"{ratio['cold_over_peer']:.2f}x",
+        ),
+        (
+            "floor: model work per query, alone (median, in-process)",
+            f"{r['floor']['floor_ms']:.2f} ms (ONNX Runtime, {r['floor']['native_threads']} thread)",
+            "",
             "",
         ),
-        ("index build time", _fmt(build.get("seconds"), " s", 1), ""),
-        ("embedding throughput at build", _fmt(build.get("passages_per_s"), " passages/s", 1), ""),
     ]
-    if r.get("cached"):
-        cc = r["cached"]
-        out.append(
-            (
-                "c=16 with the query cache warm (repeated questions)",
-                f"{cc['throughput_rps']:.1f} req/s, p95 {cc['p95_ms']:.0f} ms, "
-                f"{cc['errors']} errors",
-                "",
-            )
-        )
+    if r.get("build"):
+        out.append(("index build time", _fmt(r["build"]["seconds"], " s"), "", ""))
     return out
 
 
 def setup_line(r: dict) -> str:
     s, m = r["server"], r["machine"]
     return (
-        f"gunicorn {s['workers']} workers x {s['threads']} threads "
-        f"(preload_app={s['preload']}), torch threads {s['torch_threads']}, "
-        f"query cache off for the load runs; load tool {r['tool']}, "
-        f"{r['seconds_per_run']:.0f} s per run; {m['cores']} cores, load average "
-        f"{m['loadavg_before']:.2f} before / {m['loadavg_after']:.2f} after"
+        f"this service: gunicorn + waitress, {s['workers']} workers x {s['threads']} threads, "
+        f"{s['native_threads']} native thread, batches of up to {s['batch_max']} "
+        f"({s['batch_window_ms']:g} ms window); peer: gunicorn 2 x 2 gthread, 1 torch thread; "
+        f"{r['tool']}, {r['seconds_per_run']:.0f} s per run, {r['questions']} fresh questions; "
+        f"{m['cores']} cores, load average {m['loadavg_before']:.2f} before / "
+        f"{m['loadavg_after']:.2f} after"
     )
 
 
 def markdown(r: dict) -> str:
-    lines = ["| measure | measured | target |", "|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows(r)]
+    lines = ["| measure | this service | plain peer | ratio, target |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(r)]
     return "\n".join(lines) + "\n\n" + setup_line(r) + f" ({r['measured_at']}).\n"
 
 
 def text(r: dict) -> str:
-    body = rows(r)
-    width = max(len(a.replace("**", "")) for a, _, _ in body)
-    out = [f"{a.replace('**', ''):<{width}}  {b.replace('**', ''):<28} {c}" for a, b, c in body]
+    out = []
+    for a, b, c, d in rows(r):
+        out.append(f"{a}\n    ours: {b}\n    peer: {c}\n    {d.replace('**', '')}".rstrip())
     return "\n".join(out) + "\n" + setup_line(r) + "\n"
 
 
@@ -135,34 +138,26 @@ def chart(r: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    c1 = r["latency_c1"]
-    names = ["floor", "p50", "p95", "p99"]
-    values = [r["floor"]["floor_ms"], c1["p50_ms"], c1["p95_ms"], c1["p99_ms"]]
-    left.bar(names, values, color=["#888888", "#3b75af", "#3b75af", "#3b75af"])
-    left.axhline(
-        r["floor"]["floor_ms"] * r["targets"]["p50_over_floor"],
-        color="#c44e52",
-        linestyle="--",
-        label=f"target p50 ({r['targets']['p50_over_floor']}x floor)",
-    )
-    left.set_ylabel("ms")
-    left.set_title("latency at concurrency 1")
-    left.legend(fontsize=8)
-
-    levels = ["1", "4", "16"]
-    rps = [r["latency_c1"]["throughput_rps"]] + [r["load"][c]["throughput_rps"] for c in levels[1:]]
-    right.bar([f"c={c}" for c in levels], rps, color="#3b75af")
-    right.axhline(r["ratios"]["ideal_rps"], color="#888888", linestyle="-", label="ideal")
-    right.axhline(
-        r["ratios"]["ideal_rps"] * r["targets"]["c16_over_ideal"],
-        color="#c44e52",
-        linestyle="--",
-        label=f"target ({r['targets']['c16_over_ideal']:.0%} of ideal)",
-    )
-    right.set_ylabel("requests / s")
-    right.set_title("throughput")
-    right.legend(fontsize=8)
-    fig.suptitle(setup_line(r), fontsize=7)
+    labels = ["c=1", "c=4", "c=16", "c=16 + slow"]
+    for ax, key, title in (
+        (left, "throughput_rps", "throughput (req/s)"),
+        (right, "p99_ms", "p99 (ms)"),
+    ):
+        for n, (side, colour) in enumerate((("ours", "#3b75af"), ("peer", "#888888"))):
+            runs = [r[side]["load"][c] for c in ("1", "4", "16")] + [r[side]["slow"]]
+            xs = [i + n * 0.4 for i in range(len(labels))]
+            ax.bar(
+                xs,
+                [run[key] for run in runs],
+                width=0.4,
+                color=colour,
+                label="this service" if side == "ours" else "plain peer",
+            )
+        ax.set_xticks([i + 0.2 for i in range(len(labels))], labels)
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+    right.set_yscale("log")
+    fig.suptitle(setup_line(r), fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -188,7 +183,7 @@ def compare_markdown(rows: list[dict], floor: dict, tool: str, a) -> str:
     return (
         "\n".join(lines) + f"\n\nfloor {floor['floor_ms']:.1f} ms, model CPU "
         f"{floor['model_cpu_ms']:.1f} ms per query (ideal {ideal:.0f} req/s on {os.cpu_count()} cores); "
-        f"preload_app={a.preload}, torch threads {a.torch_threads}, {tool}, "
+        f"native threads {a.native_threads}, {tool}, "
         f"{a.seconds:.0f} s per run.\n"
     )
 

@@ -1,7 +1,8 @@
-"""Start the real production server (gunicorn) on loopback, watch it, stop it.
+"""Start the real production server (gunicorn + waitress) on loopback, watch it, stop it.
 
 The benchmark and the serving tests share this so that both exercise what
-`make serve` runs, not Flask's development server.
+`make serve` runs, not Flask's development server. `PeerServer` starts the
+plain peer the benchmark compares with (bench/peer.py).
 """
 
 from __future__ import annotations
@@ -33,14 +34,20 @@ def free_port(low: int, high: int) -> int:
     raise RuntimeError(f"no free port in {low}-{high}")
 
 
-def gunicorn_command() -> list[str]:
+def gunicorn_head() -> list[str]:
     exe = Path(sys.executable).with_name("gunicorn")
-    head = [str(exe)] if exe.exists() else [sys.executable, "-m", "gunicorn"]
-    return head + ["--config", str(GUNICORN_CONF), "search_app:create_app()"]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "gunicorn"]
+
+
+def gunicorn_command() -> list[str]:
+    """What `make serve` runs."""
+    return gunicorn_head() + ["--config", str(GUNICORN_CONF), "search_app:create_app()"]
 
 
 class Server:
     """One gunicorn master and its workers, in a process group of their own."""
+
+    label = "this service"
 
     def __init__(self, port: int, env: dict[str, str], log_path: Path):
         self.port = port
@@ -57,7 +64,7 @@ class Server:
         self.started = time.perf_counter()
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            gunicorn_command(),
+            self.command(),
             cwd=REPO,
             env=self.env,
             stdout=log,
@@ -65,6 +72,9 @@ class Server:
             start_new_session=True,
         )
         log.close()
+
+    def command(self) -> list[str]:
+        return gunicorn_command()
 
     def wait_answer(self, path: str, timeout: float = 180.0) -> float:
         """Seconds from start() until `path` first answers 200 (the cold start)."""
@@ -129,6 +139,20 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class PeerServer(Server):
+    """The plain peer (bench/peer.py): gunicorn 2 x 2 gthread, sentence-transformers, FAISS."""
+
+    label = "plain peer"
+
+    def __init__(self, port: int, env: dict[str, str], log_path: Path, index_dir: Path):
+        super().__init__(port, {**env, "PEER_INDEX_DIR": str(index_dir)}, log_path)
+
+    def command(self) -> list[str]:
+        from .peer import GUNICORN_ARGS
+
+        return gunicorn_head() + ["--bind", f"{HOST}:{self.port}", *GUNICORN_ARGS]
 
 
 def children(pid: int) -> list[int]:

@@ -27,4 +27,7 @@ LEXICON_VECTORS = "lexicon_vectors.npy"  # ... and their vectors
 SCOPE_EXAMPLES = "scope_examples.json"  # labelled questions (answerable or not) ...
 SCOPE_VECTORS = "scope_vectors.npy"  # ... and their vectors (abstention vote)
 EMBEDDINGS_CACHE = "embeddings.npz"  # the next build reuses unchanged passages' vectors
+QUERY_ENCODER = (
+    "query_encoder.onnx"  # the model as ONNX (pooling, normalisation): no torch to serve
+)
 CALIBRATION = "calibration.json"  # abstention weights and threshold (python -m eval calibrate)

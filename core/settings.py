@@ -137,12 +137,27 @@ EMBED_MODEL = _declare(
     "Sentence-embedding model: a packaged model name or a directory.",
 )
 EMBED_BATCH_SIZE = _declare("EMBED_BATCH_SIZE", 32, "Texts per batch when indexing.", minimum=1)
-TORCH_THREADS = _declare(
-    "TORCH_THREADS",
-    0,
-    "Torch threads per process (0: torch's default). With several "
-    "workers on few cores, 1 avoids contention.",
+NATIVE_THREADS = _declare(
+    "NATIVE_THREADS",
+    1,
+    "Threads of every native pool in a process: ONNX Runtime (intra-op; no inter-op pool), "
+    "FAISS and OpenMP, BLAS, the tokenizers' Rayon pool, torch. 1: the server's request "
+    "threads are the only parallelism, so pools do not fight over the cores; 0: each "
+    "library's default (one per core).",
     minimum=0,
+)
+BATCH_MAX = _declare(
+    "BATCH_MAX",
+    16,
+    "Most texts of concurrent requests embedded in one model call (1: no batching).",
+    minimum=1,
+)
+BATCH_WINDOW_MS = _declare(
+    "BATCH_WINDOW_MS",
+    2.0,
+    "How long the first query of a batch waits for others to join it, when others are "
+    "in flight (a query alone goes at once).",
+    minimum=0.0,
 )
 EMBED_SECTION_PATH = _declare(
     "EMBED_SECTION_PATH", True, "Prefix each passage with its section path when embedding it."
@@ -169,11 +184,19 @@ HOST = _declare("HOST", "127.0.0.1", "Address the server listens on.", prefixed=
 PORT = _declare(
     "PORT", 8000, "Port the server listens on.", minimum=1, maximum=65535, prefixed=False
 )
-WEB_WORKERS = _declare("WEB_WORKERS", 2, "Server worker processes.", minimum=1, prefixed=False)
+WEB_WORKERS = _declare(
+    "WEB_WORKERS",
+    2,
+    "Server worker processes (forked after the app loads: they share its memory). Each "
+    "batches its own requests' queries; two keep one process's GIL from being the limit.",
+    minimum=1,
+    prefixed=False,
+)
 WEB_THREADS = _declare(
     "WEB_THREADS",
-    2,
-    "Threads per worker: a busy worker can use both cores while the model releases the GIL.",
+    8,
+    "Request threads per worker: enough for a batch of queries to form (the model, FAISS "
+    "and numpy release the GIL).",
     minimum=1,
     prefixed=False,
 )
@@ -184,6 +207,43 @@ WEB_PRELOAD = _declare(
     "WEB_PRELOAD",
     True,
     "Load the app once and fork the workers: they share its memory.",
+    prefixed=False,
+)
+WEB_HEADER_TIMEOUT = _declare(
+    "WEB_HEADER_TIMEOUT",
+    10.0,
+    "Seconds from a request's first byte until its request line and headers must be in; "
+    "later, it is answered 408 and its connection closed.",
+    minimum=0.1,
+    prefixed=False,
+)
+WEB_BODY_TIMEOUT = _declare(
+    "WEB_BODY_TIMEOUT",
+    10.0,
+    "Seconds from the end of a request's headers until its body must be in (else 408).",
+    minimum=0.1,
+    prefixed=False,
+)
+WEB_IDLE_TIMEOUT = _declare(
+    "WEB_IDLE_TIMEOUT",
+    15,
+    "Seconds a connection may stay open with no request on it (keep-alive).",
+    minimum=1,
+    prefixed=False,
+)
+WEB_MAX_HEADER_BYTES = _declare(
+    "WEB_MAX_HEADER_BYTES",
+    16 * 1024,
+    "Largest request line plus headers, in bytes (a 1,000-character query percent-encoded "
+    "fits); larger is answered 431.",
+    minimum=1024,
+    prefixed=False,
+)
+WEB_CONNECTION_LIMIT = _declare(
+    "WEB_CONNECTION_LIMIT",
+    200,
+    "Open connections per worker; beyond it the worker stops accepting until some close.",
+    minimum=1,
     prefixed=False,
 )
 DEFAULT_K = _declare("DEFAULT_K", 10, "Results returned when k is not given.", minimum=1)

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     add_commands(sub)
     args = parser.parse_args(argv)
     settings.check_or_exit("indexer")
+    from core import threads
+
+    threads.apply()  # torch, FAISS, BLAS and tokenizer pools from CANCER_SEARCH_NATIVE_THREADS
     if args.command in ("add", "remove", "list"):
         return run(args)
 

@@ -20,6 +20,7 @@ from .embed import embed_passages, embed_sentences, sentence_pair_norms
 from .glossary import write_glossary
 from .lexical import write_bm25, write_vocabulary
 from .manifest import Document, load_manifest
+from .onnx_export import write_query_encoder
 from .passages import Passage
 from .scope import write_scope
 
@@ -171,6 +172,9 @@ def build(
         )
         write_scope(
             model, corpus_dir / settings.SCOPE_EXAMPLES_NAME, tmp, settings.EMBED_BATCH_SIZE
+        )
+        meta["query_encoder"] = write_query_encoder(
+            settings.EMBED_MODEL, settings.LEXICON_CACHE_DIR, tmp
         )
         np.save(tmp / index_files.SENTENCES, sentence_vectors)
         np.save(tmp / index_files.SENTENCE_OWNER, sentence_owner)

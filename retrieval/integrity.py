@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from core import models, settings
+from core import index_files, models, settings
 
 from .index import REBUILD_HINT, Index, IndexUnavailable
 
@@ -57,21 +57,39 @@ def check_model(meta: dict, path: Path, expected_model: str, dimension: int | No
         )
 
 
-def model_dimension(model_name: str) -> int:
-    """The loaded model's real output size (the model is cached per process)."""
+def model_dimension(model_name: str, build_dir: Path | None = None) -> int:
+    """The real output size of the build's query encoder (loaded once per process);
+    without a build, the size the packaged model declares."""
     try:
-        model = models.load_embedder(model_name)
+        if build_dir is None:
+            size = declared_dimension(model_name)
+            if size is None:
+                raise models.ModelNotAvailable(f"model {model_name!r} declares no output size")
+            return size
+        model = models.load_query_embedder(model_name, build_dir)
     except models.ModelNotAvailable as exc:
-        raise IndexUnavailable(f"{exc}: install requirements.txt, then {REBUILD_HINT}") from None
-    size = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-    return int(size())
+        raise IndexUnavailable(f"{exc}: {REBUILD_HINT}") from None
+    return int(model.get_sentence_embedding_dimension())
+
+
+def check_query_encoder(meta: dict, path: Path) -> None:
+    """An index built before the ONNX query encoder is refused, in one line (no torch here)."""
+    if (
+        not isinstance(meta.get("query_encoder"), dict)
+        or not (Path(path) / index_files.QUERY_ENCODER).is_file()
+    ):
+        raise IndexUnavailable(
+            f"index at {path} has no ONNX query encoder ({index_files.QUERY_ENCODER}; "
+            f"built before serving left torch): {REBUILD_HINT}"
+        )
 
 
 def check_index(index: Index, expected_model: str) -> None:
     """Full check at app start, against the model actually loaded."""
     name = (index.meta.get("model") or {}).get("name")
     check_model(index.meta, index.path, expected_model, None)
-    check_model(index.meta, index.path, expected_model, model_dimension(name))
+    check_query_encoder(index.meta, index.path)
+    check_model(index.meta, index.path, expected_model, model_dimension(name, index.path))
 
 
 def preflight(index_dir: Path, expected_model: str = settings.EMBED_MODEL) -> str:
@@ -95,6 +113,7 @@ def preflight(index_dir: Path, expected_model: str = settings.EMBED_MODEL) -> st
     except models.ModelNotAvailable as exc:
         raise IndexUnavailable(f"{exc}: install requirements.txt, then {REBUILD_HINT}") from None
     check_model(index.meta, index.path, expected_model, dimension)
+    check_query_encoder(index.meta, index.path)
     return index.version
 
 

@@ -64,7 +64,7 @@ class Searcher:
     ):
         self.index = index
         self.pipeline = pipeline or Pipeline()
-        self.encoder = QueryEncoder(index.meta["model"]["name"])
+        self.encoder = QueryEncoder(index.meta["model"]["name"], index.path)
         self.parts = Components.load(index, cross_encoder_dir)
         calibration = read_calibration(index.path)
         self.abstention = Abstention(self.parts, calibration, confidence_threshold)

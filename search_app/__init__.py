@@ -15,6 +15,9 @@ from core import settings
 
 def create_app(overrides: dict | None = None) -> Flask:
     settings.check()  # a bad setting stops the start, in one line
+    from core import threads
+
+    threads.apply()  # every native pool sized from CANCER_SEARCH_NATIVE_THREADS
     app = Flask(__name__)
     app.config.update(
         INDEX_DIR=str(settings.INDEX_DIR),

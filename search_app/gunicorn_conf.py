@@ -1,26 +1,27 @@
-"""gunicorn settings for `make serve`; every value can be set from the environment."""
+"""gunicorn settings for `make serve`; every value can be set from the environment.
+
+gunicorn is the process manager (listening socket, preload, worker restart,
+HUP reload); each worker serves through waitress (search_app/waitress_worker.py),
+which reads whole requests before a thread sees them.
+"""
 
 import os
 
 from core import settings
+from core import threads as native_threads
+
+native_threads.set_environment()  # before numpy, faiss and onnxruntime load their pools
 
 bind = f"{settings.HOST}:{settings.PORT}"
 workers = settings.WEB_WORKERS
-# Two threads per worker although the work is CPU-bound: a worker holds its
-# keep-alive connections, and connections do not spread evenly over workers.
-# With one thread, a worker that got most of wrk's 16 connections queued them
-# while the other idled (c=16: 78 req/s, 38% of ideal); a second thread lets
-# the busy worker use both cores (torch releases the GIL).
-threads = settings.WEB_THREADS
-# gthread even with one thread: it keeps connections alive. Sync workers close
-# each one, and under wrk they sat idle half the time (bench --compare).
-worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
+threads = settings.WEB_THREADS  # read by the waitress worker through core.settings too
+worker_class = os.environ.get("WEB_WORKER_CLASS", "search_app.waitress_worker.WaitressWorker")
 timeout = settings.WEB_TIMEOUT
-# Load the app (torch, model, index) once in the master, then fork the workers:
-# they share its pages (total memory 600 MiB instead of 1 GiB for 2 workers)
-# and are up as soon as the master is. Safe with torch because the master never
-# runs the model, so no torch/OpenMP thread pool exists yet to be broken by the
-# fork (tests/test_serving.py has forked workers answer); keep it that way.
+# Load the app (model, index) once in the master, then fork the workers: they
+# share its pages and are up as soon as the master is. Safe because the master
+# never runs the model and every native pool is sized to one thread
+# (CANCER_SEARCH_NATIVE_THREADS=1), so no pool thread exists yet to be broken by
+# the fork (tests/test_serving.py has forked workers answer); keep it that way.
 preload_app = settings.WEB_PRELOAD
 # No control socket: we do not use gunicornc, and every gunicorn on a machine
 # (tests, the benchmark, replicas) would otherwise share ~/.gunicorn/gunicorn.ctl.
@@ -28,8 +29,10 @@ control_socket_disable = True
 # No access log: its request line holds the patient's question. The app writes
 # its own JSON request log (search_app/requestlog.py) with the query's hash only.
 accesslog = None
-# Room for a 1,000-character query percent-encoded (gunicorn's maximum).
+# For gunicorn's own workers (WEB_WORKER_CLASS=sync or gthread); waitress has its
+# limits in search_app/frontend.py. Room for a 1,000-character query percent-encoded.
 limit_request_line = 8190
+graceful_timeout = 20
 
 
 def on_starting(server):

@@ -50,53 +50,49 @@ def test_ratios_against_floor_and_ideal():
         bench_stats.ideal_throughput(2, 0.0)
 
 
-def _run(rps16: float, errors16: int, p50: float, cold: float) -> dict:
-    args = argparse.Namespace(workers=2, threads=2, preload=True, torch_threads=1, seconds=10)
-    floor = {"floor_ms": 16.0, "model_cpu_ms": 16.0, "questions": 225, "torch_threads": 1}
-
-    def load(rps, errors):
+def _side(rps16: float, errors16: int, p50: float, slow_p99: float, pss: float) -> dict:
+    def load(rps, errors, p99=50.0):
         return {
             "throughput_rps": rps,
             "p50_ms": 30.0,
             "p95_ms": 40.0,
-            "p99_ms": 50.0,
+            "p99_ms": p99,
             "errors": errors,
-            "server_cpu_ms_per_request": 20.0,
+            "server_cpu_ms_per_request": 5.0,
         }
 
-    served = {
-        "latency_c1": {**load(50.0, 0), "p50_ms": p50},
-        "load": {"4": load(90.0, 0), "16": load(rps16, errors16)},
-        "memory": {
-            "rss_per_worker_mib": [600.0, 600.0],
-            "pss_per_worker_mib": [200.0, 200.0],
-            "total_pss_mib": 600.0,
-            "total_rss_mib": 1800.0,
+    return {
+        "load": {
+            "1": {**load(50.0, 0), "p50_ms": p50},
+            "4": load(90.0, 0),
+            "16": load(rps16, errors16),
         },
-        "cold_starts_s": [cold, cold + 1, cold - 1],
+        "slow": {**load(rps16, 0, slow_p99), "slow_clients": 16},
+        "memory": {"total_pss_mib": pss, "total_rss_mib": 2 * pss},
+        "cold_starts_s": [5.0, 6.0],
     }
+
+
+def _run(ours: dict, peer: dict) -> dict:
+    args = argparse.Namespace(workers=2, threads=8, native_threads=1, seconds=10)
+    floor = {"floor_ms": 4.0, "model_cpu_ms": 4.0, "questions": 98, "native_threads": 1}
     build = {"seconds": 30.0, "passages_per_s": 20.0}
-    return bench.assemble(args, floor, served, build, 10.0, "wrk", None, 1.0, 1.0)
+    served = {"ours": ours, "peer": peer}
+    return bench.assemble(args, floor, served, build, "wrk", 1.0, 1.0)
 
 
-def test_assemble_judges_each_target():
-    good = _run(rps16=100.0, errors16=0, p50=20.0, cold=14.0)
-    assert good["ratios"]["ideal_rps"] == pytest.approx(125.0)
-    assert good["ratios"]["c16_over_ideal"] == pytest.approx(0.8)
-    assert good["ratios"]["p50_over_floor"] == pytest.approx(1.25)
-    assert good["ratios"]["cold_over_load"] == pytest.approx(1.4)
-    assert good["ratios"]["c16_cpu_efficiency"] == pytest.approx(0.8)
-    assert all(
-        good["ratios"][k]
-        for k in ("p50_over_floor_met", "c16_over_ideal_met", "cold_over_load_met")
-    )
+def test_assemble_judges_each_target_against_the_peer():
+    peer = _side(rps16=100.0, errors16=0, p50=10.0, slow_p99=5000.0, pss=900.0)
+    good = _run(_side(rps16=260.0, errors16=0, p50=5.0, slow_p99=90.0, pss=400.0), peer)
+    assert good["ratios"]["c16_over_peer"] == pytest.approx(2.6)
+    assert good["ratios"]["c1_p50_over_peer"] == pytest.approx(0.5)
+    assert good["ratios"]["slow_p99_over_p99"] == pytest.approx(1.8)
+    assert all(good["met"].values())
     assert "NOT met" not in bench_report.markdown(good)
 
-    bad = _run(rps16=100.0, errors16=3, p50=22.0, cold=16.0)
-    assert not bad["ratios"]["c16_over_ideal_met"]  # fast but with errors is a failure
-    assert not bad["ratios"]["p50_over_floor_met"]
-    assert not bad["ratios"]["cold_over_load_met"]
-    assert bench_report.markdown(bad).count("NOT met") == 3
+    bad = _run(_side(rps16=200.0, errors16=3, p50=7.0, slow_p99=150.0, pss=500.0), peer)
+    assert not any(bad["met"].values())
+    assert bench_report.markdown(bad).count("NOT met") == 5
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -37,7 +37,7 @@ def preloaded_server(index_dir, tmp_path):
         "CANCER_SEARCH_INDEX_DIR": str(index_dir),
         "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
         "CANCER_SEARCH_QUERY_CACHE_SIZE": "1",
-        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "CANCER_SEARCH_NATIVE_THREADS": "1",
         "WEB_WORKERS": "2",
         "WEB_THREADS": "1",
         "WEB_PRELOAD": "1",
