@@ -28,3 +28,7 @@ SCOPE_EXAMPLES = "scope_examples.json"  # labelled questions (answerable or not)
 SCOPE_VECTORS = "scope_vectors.npy"  # ... and their vectors (abstention vote)
 EMBEDDINGS_CACHE = "embeddings.npz"  # the next build reuses unchanged passages' vectors
 CALIBRATION = "calibration.json"  # abstention weights and threshold (python -m eval calibrate)
+
+# Beside builds/, not inside one: the embedded Milvus database (CANCER_SEARCH_BACKEND=milvus),
+# which holds one collection per build and an alias naming the current one.
+MILVUS_LITE = "milvus.db"
