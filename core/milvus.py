@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -128,18 +129,37 @@ def lite_address(path: Path) -> str:
 def connect(uri: str, token: str = "", timeout: float = 5.0):
     """A MilvusClient for `uri` (a server address or a Milvus Lite path);
     MilvusUnavailable, in one line, when it cannot be reached."""
+    quiet()
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
     try:
         address = uri if is_server(uri) else lite_address(Path(uri))
-        return MilvusClient(uri=address, token=token, timeout=timeout)
+        # Dedicated: a connection that failed is closed and the next one starts afresh;
+        # pymilvus's shared ones can stay broken after the server comes back.
+        return MilvusClient(uri=address, token=token, timeout=timeout, dedicated=True)
     except MilvusUnavailable:
         raise
     except (MilvusException, OSError, RuntimeError) as exc:
         raise MilvusUnavailable(
             f"Milvus at {redact(uri)} is unreachable: {one_line(exc)}"
         ) from None
+
+
+def quiet() -> None:
+    """pymilvus logs a traceback for every failed call; the service logs one line per
+    problem instead (search_app/errors.py), and gRPC's fork notices are noise."""
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    for name in ("pymilvus", "milvus_lite"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def close(client) -> None:
+    """Close a client, whatever state its connection is in."""
+    try:
+        client.close()
+    except Exception:  # noqa: BLE001 - it is being thrown away
+        pass
 
 
 def one_line(exc: BaseException) -> str:

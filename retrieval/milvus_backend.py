@@ -113,6 +113,8 @@ class MilvusBackend:
             )
         except (MilvusException, milvus.MilvusUnavailable, OSError) as exc:
             with self._lock:
+                if self._client is not None:
+                    milvus.close(self._client)
                 self._client = self._pid = None
             raise BackendUnavailable(
                 f"Milvus at {self.shown} failed: {milvus.one_line(exc)}"
@@ -141,7 +143,7 @@ class MilvusBackend:
             limit=limit,
             filter=self._filter(sources),
             search_params=params,
-            output_fields=[],
+            output_fields=[milvus.ID],  # nothing else: no vectors back
         )[0]
         ids = np.fromiter((h["id"] for h in hits), dtype=np.int64, count=len(hits))
         scores = np.fromiter((h["distance"] for h in hits), dtype=np.float32, count=len(hits))
@@ -155,7 +157,7 @@ class MilvusBackend:
             limit=min(limit, MAX_LIMIT),
             filter=expression,
             search_params={"metric_type": "BM25"},
-            output_fields=[],
+            output_fields=[milvus.ID],  # nothing else: no vectors back
         )[0]
         ids = np.fromiter((h["id"] for h in hits), dtype=np.int64, count=len(hits))
         # Milvus's BM25 carries Robertson's (k1 + 1) factor, Lucene's (bm25s) does not;
