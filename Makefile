@@ -31,8 +31,11 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 
 # Build the index only when there is none, then calibrate its abstention
 # threshold on the gold set's dev questions (recorded in the index build).
+# With CANCER_SEARCH_BACKEND=milvus the build also goes into Milvus (embedded by
+# default: index/milvus.db); an existing build is written there when missing.
 index: $(STAMP)
 	@test -e index/current/meta.json || { $(PY) -m indexer build && $(PY) -m eval calibrate; }
+	@if [ "$$CANCER_SEARCH_BACKEND" = milvus ]; then $(PY) -m indexer milvus --if-missing; fi
 
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
