@@ -31,11 +31,13 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 	touch $(TEST_STAMP)
 
 # Build the index only when there is none (or it predates the ONNX query
-# encoder serving needs), then calibrate its abstention threshold on the gold
-# set's dev questions (recorded in the index build).
+# encoder serving needs), then calibrate its abstention on the dev questions
+# (recorded in the index build). With CANCER_SEARCH_BACKEND=milvus the build also
+# goes into Milvus (embedded by default: index/milvus.db) when missing there.
 index: $(STAMP)
 	@test -e index/current/meta.json -a -e index/current/query_encoder.onnx \
 	  || { $(PY) -m indexer build && $(PY) -m eval calibrate; }
+	@if [ "$$CANCER_SEARCH_BACKEND" = milvus ]; then $(PY) -m indexer milvus --if-missing; fi
 
 serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"

@@ -31,3 +31,7 @@ QUERY_ENCODER = (
     "query_encoder.onnx"  # the model as ONNX (pooling, normalisation): no torch to serve
 )
 CALIBRATION = "calibration.json"  # abstention weights and threshold (python -m eval calibrate)
+
+# Beside builds/, not inside one: the embedded Milvus database (CANCER_SEARCH_BACKEND=milvus),
+# which holds one collection per build and an alias naming the current one.
+MILVUS_LITE = "milvus.db"

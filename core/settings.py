@@ -15,6 +15,7 @@ variable, the value and what is allowed.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -404,6 +405,39 @@ DENSE_MMAP_MIN_BYTES = _declare(
     minimum=0,
 )
 
+# --- retrieval backend ---------------------------------------------------------
+_section("retrieval backend")
+BACKEND = _declare(
+    "BACKEND",
+    "faiss",
+    "Where the first stage's dense and BM25 candidates come from: the build's own files "
+    "(faiss) or a Milvus collection (milvus), embedded or a cluster.",
+    choices=("faiss", "milvus"),
+)
+MILVUS_URI = _declare(
+    "MILVUS_URI",
+    "",
+    "Milvus to use: http://host:19530 for a server or cluster, or a Milvus Lite file "
+    "(empty: milvus.db in the index directory, embedded).",
+)
+MILVUS_TOKEN = _declare(
+    "MILVUS_TOKEN", "", "Milvus credentials (user:password or an API key); never logged."
+)
+MILVUS_COLLECTION = _declare(
+    "MILVUS_COLLECTION",
+    "passages",
+    "Alias of the current build's collection; each build's is this name plus its version.",
+)
+MILVUS_TIMEOUT = _declare(
+    "MILVUS_TIMEOUT", 5.0, "Seconds before a Milvus call counts as failed.", minimum=0.1
+)
+MILVUS_KEEP_COLLECTIONS = _declare(
+    "MILVUS_KEEP_COLLECTIONS",
+    3,
+    "Versioned collections kept, newest first (as builds are); older ones are dropped.",
+    minimum=1,
+)
+
 # --- search pages --------------------------------------------------------------
 _section("search pages")
 CITATION_DATE_FORMAT = _declare(
@@ -460,6 +494,11 @@ def problems() -> list[str]:
         found.append(
             f"{PREFIX}RERANK='cross-encoder' needs {PREFIX}CROSS_ENCODER_DIR, a "
             f"CrossEncoder directory (got {CROSS_ENCODER_DIR!r})"
+        )
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,200}", MILVUS_COLLECTION):
+        found.append(
+            f"{PREFIX}MILVUS_COLLECTION={MILVUS_COLLECTION!r} is not allowed: expected letters, "
+            "digits and underscores, not starting with a digit"
         )
     if not PASSAGE_MIN_WORDS <= PASSAGE_TARGET_WORDS <= PASSAGE_MAX_WORDS:
         found.append(

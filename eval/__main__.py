@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(
         split=args.split,
         index_version=searcher.index.version,
+        backend=searcher.parts.backend.describe(),  # CANCER_SEARCH_BACKEND: faiss or milvus
         calibration=searcher.abstention.calibration
         or {
             "threshold": searcher.abstention.threshold,
@@ -104,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         command="python -m eval " + " ".join(argv if argv is not None else sys.argv[1:]),
     )
     default_name = f"eval-{args.gold.stem}-{args.split}" if args.gold else f"eval-{args.split}"
+    if settings.BACKEND != "faiss":
+        default_name += f"-{settings.BACKEND}"
     paths = write(results, output_dir(args), args.name or default_name)
     print(markdown_table(results))
     print(f"\nwrote {', '.join(str(p) for p in paths.values())}")

@@ -99,12 +99,19 @@ def chart(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _backend(results: dict) -> str:
+    """Where the first stage ran (results from before the setting say nothing: faiss)."""
+    backend = results.get("backend") or {"name": "faiss"}
+    return backend["name"] + (f" ({backend['uri']})" if backend.get("uri") else "")
+
+
 def write(results: dict, out_dir: Path, name: str) -> dict[str, Path]:
     service = "service" if "service" in results["configs"] else next(iter(results["configs"]))
     md = (
         f"# Retrieval evaluation ({results['split']} split)\n\n"
         f"{results['answerable']} answerable and {results['out_of_scope']} out-of-scope questions; "
-        f"index {results['index_version']}; command: `{results['command']}`.\n\n"
+        f"index {results['index_version']}; backend {_backend(results)}; "
+        f"command: `{results['command']}`.\n\n"
         f"{markdown_table(results)}\n\n"
         f"## `{service}` by style\n\n{style_table(results, service)}\n\n"
         f"## Out-of-scope questions flagged, by kind\n\n{kind_table(results)}\n\n"

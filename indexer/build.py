@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core import analysis, index_files, models, settings
+from core import analysis, index_files, milvus, models, settings
 
-from . import incremental, sources, store
+from . import incremental, milvus_collection, sources, store
 from .bridge import write_bridge, write_lexicon
 from .definitions import write_definitions
 from .dense_index import build_dense_index, index_type_of
@@ -88,8 +88,14 @@ def _version(documents: list[Document], built_at: dt.datetime) -> str:
 
 
 def build(
-    corpus_dir: Path | None = None, out_dir: Path | None = None, progress: bool = True
+    corpus_dir: Path | None = None,
+    out_dir: Path | None = None,
+    progress: bool = True,
+    backend: str | None = None,
+    milvus_uri: str | None = None,
 ) -> BuildResult:
+    """`backend` "milvus" also writes the build's Milvus collection (default: the
+    BACKEND setting) at `milvus_uri` (default: MILVUS_URI, else milvus.db in out_dir)."""
     import faiss
 
     started = time.perf_counter()
@@ -184,8 +190,17 @@ def build(
         )
         model.save(tmp)
         store.write_json(tmp / index_files.META, meta)
+        if uri:  # complete before the build is published, so a reader finds it
+            rows = [{"doc_id": p.doc_id, "section": p.section, "text": p.text} for p in passages]
+            k1, b = milvus_collection.bm25_parameters(tmp)
+            milvus_collection.write_collection(uri, meta, vectors, rows, k1, b)
 
+    uri = None
+    if (backend or settings.BACKEND) == "milvus":
+        uri = milvus.resolve_uri(settings.MILVUS_URI if milvus_uri is None else milvus_uri, out_dir)
     path = store.write_build(out_dir, version, write_files)
+    if uri:
+        milvus_collection.publish(uri, version)
     return BuildResult(
         path,
         version,

@@ -11,6 +11,7 @@ import numpy as np
 from core import analysis, index_files, settings
 
 from . import answer_types, cancers, decisions, intents
+from .backend import Backend, open_backend
 from .bridging import VocabularyBridge
 from .index import Index
 from .lexical import LexicalScorer
@@ -58,6 +59,7 @@ class Components:
     cancer_names: cancers.CancerNames
     subject_cancers: cancers.Subjects
     scope: ScopeVote | None
+    backend: Backend  # where the first stage's dense and BM25 candidates come from
 
     @classmethod
     def load(cls, index: Index, cross_encoder_dir: str | None = None) -> "Components":
@@ -102,12 +104,17 @@ class Components:
             cancer_names=names,
             subject_cancers=cancers.Subjects(names, normalized, settings.SUBJECT_MIN_MENTIONS),
             scope=ScopeVote.load(path, settings.SCOPE_NEIGHBOURS),
+            backend=open_backend(index, lexical),
         )
 
     def source_mask(self, sources: set[str]) -> np.ndarray:
         """Passages of the given documents."""
         codes = np.flatnonzero(np.isin(self.doc_ids, list(sources)))
         return np.isin(self.doc_code, codes)
+
+    def mask_sources(self, mask: np.ndarray) -> list[str]:
+        """The documents a source mask allows, for a backend that filters by them."""
+        return [str(d) for d in self.doc_ids[np.unique(self.doc_code[mask])]]
 
 
 def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:

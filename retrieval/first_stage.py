@@ -3,6 +3,8 @@
 While the corpus is small every passage is scored exactly; above
 SCORE_ALL_MAX_PASSAGES only the dense top and the BM25 scores are blended
 (retrieval/candidates.py), so a request's work does not grow with the corpus.
+Both come from the configured backend (retrieval/backend.py: FAISS and bm25s
+in this process, or Milvus); what follows them is the same code for both.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from core import settings
 
 from . import candidates, fusion
 from .components import Components
@@ -27,16 +27,6 @@ class FirstStage:
     dense_max: float | None
 
 
-def _dense_top(parts: Components, vector: np.ndarray, depth: int, mask: np.ndarray | None):
-    """Passages and scores of the dense top `depth` (all passages when the corpus is small)."""
-    total = parts.index.dense.ntotal
-    every = mask is not None or total <= settings.SCORE_ALL_MAX_PASSAGES
-    depth = total if every else min(depth, total)
-    scores, ids = parts.index.dense.search(vector, depth)
-    valid = ids[0] >= 0
-    return ids[0][valid].astype(np.int64), scores[0][valid]
-
-
 def _full_dense(n: int, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     dense = np.full(n, -1.0, dtype=np.float32)
     dense[ids] = values
@@ -49,10 +39,14 @@ def run(
     """Candidates; scores every passage only where the full arrays are needed
     (`exhaustive` forces that, as the reference the fast path must match)."""
     n = len(parts.index.passages)
+    backend = parts.backend  # faiss in this process, or Milvus (retrieval/backend.py)
+    sources = parts.mask_sources(mask) if mask is not None else None
     dense_ids = dense_values = None
     if p.dense:
-        dense_ids, dense_values = _dense_top(parts, vector, p.candidates, mask)
-    lexical = parts.lexical.scores(plan.tokens) if p.lexical else None
+        dense_ids, dense_values = backend.dense_top(vector, p.candidates, mask, sources)
+    lexical = (
+        backend.lexical_scores(plan.tokens, p.candidates, sources, dense_ids) if p.lexical else None
+    )
     allowed = mask
     if p.lexical and not p.dense:
         allowed = (

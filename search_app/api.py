@@ -187,7 +187,13 @@ def sources():
 
 @bp.get("/health")
 def health():
-    index = current_app.extensions["searcher"].index
+    searcher = current_app.extensions["searcher"]
+    index = searcher.index
     return jsonify(
-        {"status": "ok", **integrity.health(index, current_app.config), "index": index.meta}
+        {
+            "status": "ok",
+            **integrity.health(index, current_app.config),
+            "backend": searcher.parts.backend.describe(),  # name and URI, never credentials
+            "index": index.meta,
+        }
     )

@@ -11,7 +11,11 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from core import settings
+from retrieval.backend import BackendUnavailable
+
 log = logging.getLogger(__name__)
+UNAVAILABLE_MESSAGE = "The search index is unavailable right now; please try again shortly."
 
 # Stable machine-readable codes for the HTTP errors Flask raises itself.
 HTTP_CODES = {
@@ -55,6 +59,18 @@ def register(app: Flask) -> None:
         )
         if status == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(BackendUnavailable)
+    def _backend_unavailable(exc: BackendUnavailable):
+        """The retrieval backend (Milvus) went away mid-request: 503, logged once
+        per problem; the next request reconnects."""
+        message = str(exc)
+        if message != app.extensions.get("backend_problem"):
+            log.error("retrieval backend unavailable: %s", message)
+            app.extensions["backend_problem"] = message
+        response = error_response(503, "index_unavailable", UNAVAILABLE_MESSAGE)
+        response.headers["Retry-After"] = str(settings.UNAVAILABLE_RETRY_AFTER)
         return response
 
     @app.errorhandler(Exception)

@@ -24,14 +24,15 @@ from flask import Flask, request
 
 from core import index_files, settings
 from retrieval import integrity
+from retrieval.backend import BackendUnavailable
 from retrieval.index import Index, load_index
 
-from .errors import error_response
+from .errors import UNAVAILABLE_MESSAGE, error_response
 from .requestlog import logger
 
 # Endpoints that do not need the index keep working while it is away.
 INDEPENDENT_ENDPOINTS = {"openapi.spec", "static"}
-MESSAGE = "The search index is unavailable right now; please try again shortly."
+MESSAGE = UNAVAILABLE_MESSAGE
 
 
 def published(index_dir: str) -> str:
@@ -89,7 +90,8 @@ class LiveIndex:
             searcher = self.make_searcher(index)
             loaded = fingerprint(os.path.realpath(index.path))
         except Exception as exc:  # noqa: BLE001 - whatever broke, keep the server up
-            self.failed = seen
+            # An unreachable backend is retried on the next request; a broken build is not.
+            self.failed = None if isinstance(exc, BackendUnavailable) else seen
             return self._unavailable(str(exc) or type(exc).__name__)
         self.app.extensions["searcher"] = searcher
         self.serving, self.failed = loaded, None

@@ -202,9 +202,21 @@ def _schemas(max_k: int) -> dict:
         },
         "Health": {
             "type": "object",
-            "required": ["status", "index_version", "corpus_changed", "index"],
+            "required": ["status", "index_version", "corpus_changed", "backend", "index"],
             "properties": {
                 "status": {"type": "string", "enum": ["ok"]},
+                "backend": {
+                    "type": "object",
+                    "description": "Where the first stage runs: faiss (this process) or milvus, "
+                    "with its URI (never credentials) and the build's collection.",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string", "enum": ["faiss", "milvus"]},
+                        "uri": {"type": "string"},
+                        "collection": {"type": "string"},
+                        "alias": {"type": "string"},
+                    },
+                },
                 "index_version": {"type": "string", "minLength": 1},
                 "corpus_changed": {
                     "type": "boolean",
