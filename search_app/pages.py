@@ -38,7 +38,9 @@ def friendly_message(exc: ApiError) -> str:
             "Please shorten it to the main words and search again."
         )
     if exc.code in ("unknown_source", "invalid_source"):
-        return "That source is not in the library. Choose one of the sources listed below."
+        return "That source is not in the library. Search again to look in every source."
+    if exc.code == "invalid_spell":
+        return "That link is not quite right. Please search again with the box above."
     return "Your question contains characters we could not read. Please type it again."
 
 

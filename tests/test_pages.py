@@ -276,12 +276,6 @@ def test_the_source_filter_narrows_results(client, index):
     assert narrowed.select_one("form[role=search] input[name=source]")["value"] == acs
 
 
-def test_an_unknown_source_is_a_friendly_400(client):
-    r = client.get("/search?q=myeloma&source=nope")
-    assert r.status_code == 400
-    assert "not in the library" in visible_text(soup(r).select_one("[role=alert]"))
-
-
 def test_no_correction_no_announcement(client, searcher, monkeypatch):
     patch_result(monkeypatch, searcher, corrected_query=None)
     assert soup(client.get("/search?q=myeloma")).select_one(".corrected") is None
@@ -335,6 +329,8 @@ def test_copy_citation_text(client, index):
         ("/search?q=" + "a" * 1001, "longer than 1,000 characters"),
         ("/search?q=a%00b", "could not read"),
         ("/search?q=%ff%fe", "could not read"),
+        ("/search?q=myeloma&spell=2", "search again with the box"),
+        ("/search?q=myeloma&source=nope", "not in the library"),
     ],
 )
 def test_bad_queries_get_a_friendly_page(client, url, says):
