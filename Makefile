@@ -55,13 +55,22 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff format --check .
 
 # Headless Chromium for tests/browser, from Debian, only when missing. Only root
-# can install it; without it those tests skip and say why.
+# can install it; without it those tests skip and say why. Then axe-core, the
+# accessibility checker the browser tests inject, from npm at the version
+# tests/browser/node/package-lock.json pins (npm itself from Debian if missing).
+AXE := tests/browser/node/node_modules/axe-core/axe.min.js
 browser-deps:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 	  || echo "browser-deps: could not install chromium; the browser tests will skip"; \
 	else echo "browser-deps: chromium or chromedriver missing and not root; the browser tests will skip"; fi
+	@if [ -f $(AXE) ]; then :; \
+	elif command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }; then \
+	  npm ci --prefix tests/browser/node --no-audit --no-fund --loglevel=error \
+	  || echo "browser-deps: could not install axe-core; the accessibility checks will skip"; \
+	else echo "browser-deps: npm missing and not root; the accessibility checks will skip"; fi
 
 eval: index
 	$(PY) -m eval

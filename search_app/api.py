@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from retrieval import integrity
 
+from .display import readable
 from .errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -56,6 +57,20 @@ def parse_k(args: dict[str, str]) -> int:
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= max_k:
         raise ApiError(400, "invalid_k", f"'k' must be an integer from 1 to {max_k}.")
     return int(raw)
+
+
+def parse_spell(args: dict[str, str]) -> bool:
+    """`spell=0` searches for the words as typed, without spelling correction."""
+    raw = args.get("spell", "")
+    if raw not in ("", "0", "1"):
+        raise ApiError(400, "invalid_spell", "'spell' must be 0 (as typed) or 1 (corrected).")
+    return raw != "0"
+
+
+def pipeline_args(searcher, spell: bool) -> dict:
+    """Searcher.search's pipeline argument: none (its own), or its own without
+    spelling correction."""
+    return {} if spell else {"pipeline": searcher.pipeline.replace(spelling=False)}
 
 
 MAX_SOURCES = 100
@@ -107,6 +122,7 @@ def result_json(searcher, hit, rank: int) -> dict:
         "rank": rank,
         "score": round(hit.score, 4),
         "text": p["text"],
+        "display_text": readable(p["text"]),
         "title": doc["title"],
         "section": p["section"],
         "publisher": doc["publisher"],
@@ -147,10 +163,10 @@ def answer_json(searcher, result) -> dict | None:
 @bp.get("/search")
 def search():
     args = _raw_args()
-    query, k = parse_query(args), parse_k(args)
+    query, k, spell = parse_query(args), parse_k(args), parse_spell(args)
     searcher = current_app.extensions["searcher"]
     sources = parse_sources(searcher.index.documents)
-    result = searcher.search(query, k, sources=sources)
+    result = searcher.search(query, k, sources=sources, **pipeline_args(searcher, spell))
     body = {
         "query": query,
         "results": [result_json(searcher, hit, n) for n, hit in enumerate(result.hits, start=1)],

@@ -25,8 +25,18 @@ def citation(document: dict, date_format: str, today: dt.date | None = None) -> 
     )
 
 
-def quotation(passage: dict, document: dict, date_format: str, today: dt.date | None = None) -> str:
-    """What "Copy citation" puts on the clipboard: the exact passage, where it
-    sits in the document, then the citation."""
+def quotation(
+    passage: dict,
+    document: dict,
+    date_format: str,
+    today: dt.date | None = None,
+    text: str | None = None,
+    link: str | None = None,
+) -> str:
+    """What "Copy citation" puts on the clipboard: the passage (its readable
+    `text` when given: the same words, whitespace repaired), where it sits in
+    the document, a `link` to it at the source when given, then the citation."""
     where = " > ".join([document["title"], *passage["section"]])
-    return f"\u201c{passage['text']}\u201d\n({where})\n\n{citation(document, date_format, today)}"
+    quoted = passage["text"] if text is None else text
+    at = f"\nPassage at the source: {link}" if link else ""
+    return f"\u201c{quoted}\u201d\n({where}){at}\n\n{citation(document, date_format, today)}"

@@ -34,10 +34,10 @@ def _error(description: str, retry: bool = False) -> dict:
 def _errors(*statuses: int) -> dict:
     described = {
         400: _error(
-            "Bad input: missing, blank, too long or unreadable `q`, bad `k` or "
-            "`source`. `error.code` is one of missing_query, invalid_query, "
+            "Bad input: missing, blank, too long or unreadable `q`, bad `k`, "
+            "`source` or `spell`. `error.code` is one of missing_query, invalid_query, "
             "query_too_long, invalid_k, invalid_encoding, invalid_source, "
-            "unknown_source."
+            "unknown_source, invalid_spell."
         ),
         404: _error("No such passage or path."),
         413: _error("The request body is larger than the limit."),
@@ -75,6 +75,7 @@ def _schemas(max_k: int) -> dict:
                 "rank",
                 "score",
                 "text",
+                "display_text",
                 "title",
                 "section",
                 "publisher",
@@ -89,6 +90,13 @@ def _schemas(max_k: int) -> dict:
                 "rank": {"type": "integer", "minimum": 1, "maximum": max_k},
                 "score": {"type": "number"},
                 "text": {"type": "string", "minLength": 1},
+                "display_text": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "`text` made readable by whitespace alone: a line break "
+                    "before each list item, a blank line between paragraphs, no space before "
+                    "closing punctuation. Quote `text` for an exact citation.",
+                },
                 "title": string,
                 "section": {"type": "array", "items": {"type": "string", "minLength": 1}},
                 "publisher": string,
@@ -299,6 +307,14 @@ def build_spec(config, document_ids) -> dict:
                                 "maxItems": MAX_SOURCES,
                                 "items": {"type": "string", "enum": sorted(document_ids)},
                             },
+                        },
+                        {
+                            "name": "spell",
+                            "in": "query",
+                            "required": False,
+                            "description": "0: search for the words as typed, without spelling "
+                            "correction (no `corrected_query`).",
+                            "schema": {"type": "string", "enum": ["0", "1"], "default": "1"},
                         },
                     ],
                     "responses": {

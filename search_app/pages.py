@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from core import settings
 from retrieval import context
 
-from . import citation, textfragment
-from .api import _raw_args, parse_query
+from .api import _raw_args, parse_query, parse_sources, parse_spell, pipeline_args
+from .display import readable
 from .errors import ApiError
-from .highlight import highlight, query_stems
+from .highlight import passage_html, query_stems
+from .views import passage_view, short_publisher, source_labels
 
 bp = Blueprint("pages", __name__)
 
@@ -37,6 +37,10 @@ def friendly_message(exc: ApiError) -> str:
             f"Your question is longer than {limit:,} characters. "
             "Please shorten it to the main words and search again."
         )
+    if exc.code in ("unknown_source", "invalid_source"):
+        return "That source is not in the library. Search again to look in every source."
+    if exc.code == "invalid_spell":
+        return "That link is not quite right. Please search again with the box above."
     return "Your question contains characters we could not read. Please type it again."
 
 
@@ -48,21 +52,8 @@ def _document(passage: dict) -> dict:
     return _searcher().index.documents[passage["doc_id"]]
 
 
-def passage_view(passage: dict, stems: frozenset[str], today: dt.date) -> dict:
-    """Everything a page shows about one passage."""
-    doc = _document(passage)
-    return {
-        "id": passage["id"],
-        "html": highlight(passage["text"], stems),
-        "title": doc["title"],
-        "section": list(passage["section"]),
-        "publisher": doc["publisher"],
-        "updated": dt.date.fromisoformat(doc["updated"]),
-        "url": doc["url"],
-        "source_link": textfragment.link(doc["url"], passage["text"], settings.TEXT_FRAGMENT_WORDS),
-        "citation": citation.citation(doc, settings.CITATION_DATE_FORMAT, today),
-        "quotation": citation.quotation(passage, doc, settings.CITATION_DATE_FORMAT, today),
-    }
+def _view(passage: dict, stems: frozenset[str], today: dt.date, answer=None) -> dict:
+    return passage_view(passage, _document(passage), stems, today, answer)
 
 
 @bp.get("/")
@@ -70,23 +61,55 @@ def home():
     return render_template("home.html", query="")
 
 
+def source_filter(query: str, selected: set[str] | None, spell: bool) -> list[dict]:
+    """ "All sources" and each document, as links that keep the question."""
+    keep = {"q": query, "spell": None if spell else "0"}
+    choices = [
+        {"label": "All sources", "href": url_for("pages.search", **keep), "current": not selected}
+    ]
+    for doc_id, label in source_labels(_searcher().index.documents).items():
+        choices.append(
+            {
+                "label": label,
+                "href": url_for("pages.search", **keep, source=doc_id),
+                "current": selected == {doc_id},
+            }
+        )
+    return choices
+
+
 @bp.get("/search")
 def search():
     typed = request.args.get("q", "")
+    searcher = _searcher()
     try:
-        query = parse_query(_raw_args())
+        args = _raw_args()
+        query, spell = parse_query(args), parse_spell(args)
+        sources = parse_sources(searcher.index.documents)
     except ApiError as exc:
         return render_template("results.html", query=typed, error=friendly_message(exc)), 400
-    result = _searcher().search(query, current_app.config["DEFAULT_K"])
+    result = searcher.search(
+        query, current_app.config["DEFAULT_K"], sources=sources, **pipeline_args(searcher, spell)
+    )
     stems = query_stems(query, result.corrected_query)
     today = dt.date.today()
+    answer = result.answer if result.confident else None
+    views = []
+    for hit in result.hits:
+        holds = answer is not None and not views and answer.passage_id == hit.passage["id"]
+        views.append(_view(hit.passage, stems, today, answer if holds else None))
+    selected = sorted(sources or [])
     return render_template(
         "results.html",
         query=query,
         corrected_query=result.corrected_query,
+        instead_href=url_for("pages.search", q=query, spell="0", source=",".join(selected) or None),
         confident=result.confident,
+        reason=result.reason,
         not_covered=result.not_covered,
-        results=[passage_view(hit.passage, stems, today) for hit in result.hits],
+        results=views,
+        selected_sources=selected,
+        source_filter=source_filter(query, sources, spell),
     )
 
 
@@ -111,9 +134,9 @@ def passage(passage_id: str):
     return render_template(
         "passage.html",
         query=query,
-        item=passage_view(found.passage, stems, today),
-        before=found.before and highlight(found.before["text"], frozenset()),
-        after=found.after and highlight(found.after["text"], frozenset()),
+        item=_view(found.passage, stems, today),
+        before=found.before and passage_html(readable(found.before["text"]), frozenset()),
+        after=found.after and passage_html(readable(found.after["text"]), frozenset()),
     )
 
 
@@ -133,7 +156,7 @@ def _sources():
         searcher = current_app.extensions.get("searcher")
         return list(searcher.index.documents.values()) if searcher else []
 
-    return {"sources": sources}
+    return {"sources": sources, "short_publisher": short_publisher}
 
 
 @bp.after_app_request

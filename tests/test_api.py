@@ -2,11 +2,14 @@
 
 import pytest
 
+from search_app.display import explains
+
 FIELDS = {
     "id": str,
     "rank": int,
     "score": float,
     "text": str,
+    "display_text": str,
     "title": str,
     "section": list,
     "publisher": str,
@@ -34,6 +37,7 @@ def test_search_contract(client, source_texts):
         assert res["source_file"].startswith("corpus/")
         name = res["source_file"].removeprefix("corpus/")
         assert source_texts[name][res["start"] : res["end"]] == res["text"]
+        assert explains(res["display_text"], res["text"])
         assert res["updated"] in ("2023-11-17", "2024-04-08")
     scores = [res["score"] for res in body["results"]]
     assert scores == sorted(scores, reverse=True)

@@ -3,7 +3,9 @@ against the session app served over HTTP from a thread on 127.0.0.1.
 
 Nothing is downloaded: chromedriver is Debian's (`make test` installs the
 chromium and chromium-driver packages when it runs as root), and Selenium
-Manager is switched off. Without them the tests skip and say why.
+Manager is switched off. Without them the tests skip and say why. The
+accessibility checker, axe-core, comes from npm into tests/browser/node
+(`make browser-deps`) and is injected into the page under test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ APP_PORTS = range(8100, 8150)
 DRIVER_PORTS = range(8150, 8200)
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 DESKTOP = (1100, 1300)
+AXE = Path(__file__).resolve().parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _missing() -> str | None:
@@ -56,7 +59,7 @@ def live_url(app):
         try:
             server = make_server("127.0.0.1", port, app, threaded=True)
             break
-        except OSError:
+        except (OSError, SystemExit):  # werkzeug exits when the port is taken
             continue
     if server is None:
         pytest.fail(f"no free port in {APP_PORTS.start}-{APP_PORTS.stop - 1}")
@@ -118,3 +121,28 @@ def browser(tmp_path_factory):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE.is_file():
+        pytest.skip(f"{AXE} is missing: run `make browser-deps` (npm ci in tests/browser/node)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture()
+def axe(axe_script):
+    """axe.run on the page the browser shows: its violations, each as
+    (rule, impact, the first few offending elements)."""
+
+    def run(driver) -> list[tuple[str, str, list[str]]]:
+        if not driver.execute_script("return typeof window.axe === 'object'"):
+            driver.execute_script(axe_script)
+        result = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document).then(r => done(r.violations.map(v => [v.id, v.impact,"
+            " v.nodes.slice(0, 3).map(n => n.html.slice(0, 120))])), e => done([['axe-error', String(e), []]]));"
+        )
+        return [tuple(v) for v in result]
+
+    return run
