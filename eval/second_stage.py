@@ -15,6 +15,8 @@ Features (each per passage of the head):
   sent         cosine of the passage's best-matching sentence (service)
   bm25         BM25, min-max over the head (service)
   defn         1 when the passage defines a term the question asks about (service)
+  intent       1 when the passage's headings are about what the question asks (service)
+  meta         -1 for front or back matter when the question is not about the document (service)
   dense        cosine of the passage vector
   coverage     share of the question's idf mass the passage's words hold
   heading_cov  the same, over the words of the passage's heading path alone
@@ -33,7 +35,7 @@ import numpy as np
 
 from core import analysis, models, settings
 
-SERVICE = ("first", "sent", "bm25", "defn")
+SERVICE = ("first", "sent", "bm25", "defn", "intent", "meta")
 FEATURES = SERVICE + ("dense", "coverage", "heading_cov", "heading_cos", "neighbour")
 
 
@@ -52,6 +54,7 @@ class Head:
 def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
     """Features of the service's head for each answerable question."""
     from retrieval import first_stage, fusion
+    from retrieval.intents import DOCUMENT
     from retrieval.querying import defined_term_stems
     from retrieval.search import Pipeline
 
@@ -88,6 +91,7 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
             return float(max(near)) if near else -1.0
 
         terms = set(defined_term_stems(plan.text))
+        about_document = DOCUMENT in plan.intents
         first_head = fusion.minmax(first)
         lexical_head = fusion.minmax(stage.lexical[order])
         rows = []
@@ -98,6 +102,8 @@ def heads(searcher, questions, qrels, pipeline=None) -> list[Head]:
                     best[i],
                     lexical_head[r],
                     float(bool(terms & searcher.parts.defines[i])),
+                    float(bool(plan.intents & searcher.parts.section_intents[i] - {DOCUMENT})),
+                    -float(DOCUMENT in searcher.parts.section_intents[i] and not about_document),
                     float(dense_vectors[i] @ query),
                     coverage(text_tokens[i]),
                     coverage(heading_tokens[i]),
@@ -161,7 +167,7 @@ def service_weights(p=None) -> list[float]:
     from retrieval.search import Pipeline
 
     p = p or Pipeline()
-    return [*p.rerank_weights, p.definition_boost]
+    return [*p.rerank_weights, p.definition_boost, p.intent_boost, p.meta_penalty]
 
 
 def report(all_heads: list[Head], names) -> str:
