@@ -42,6 +42,11 @@ def parts_row(parts, passage_id: str) -> int:
     return int((parts.passage_ids == passage_id).nonzero()[0][0])
 
 
+def _judged(question, details: dict, relevant: dict, passages: dict, parts) -> str:
+    top = details["top"][0] if details["top"] else None
+    return "right" if top in relevant else cause(question, top, relevant, passages, parts)
+
+
 def table(after: dict, before: dict | None, questions, qrels, searcher) -> str:
     passages = {p["id"]: p for p in searcher.index.passages}
     svc_after = after["configs"]["service"]["details"]
@@ -55,15 +60,12 @@ def table(after: dict, before: dict | None, questions, qrels, searcher) -> str:
         if not q.answerable or q.id not in svc_after:
             continue
         rel = qrels[q.id]
-
-        def judged(details):
-            top = details["top"][0] if details["top"] else None
-            if top in rel:
-                return "right"
-            return cause(q, top, rel, passages, searcher.parts)
-
-        now = judged(svc_after[q.id])
-        then = judged(svc_before[q.id]) if q.id in svc_before else "–"
+        now = _judged(q, svc_after[q.id], rel, passages, searcher.parts)
+        then = (
+            _judged(q, svc_before[q.id], rel, passages, searcher.parts)
+            if q.id in svc_before
+            else "–"
+        )
         if now == "right" and then in ("right", "–"):
             continue
         counts[now] = counts.get(now, 0) + 1
