@@ -262,7 +262,7 @@ CONFIDENCE_FEATURES = tuple(
     _declare(
         "CONFIDENCE_FEATURES",
         "top_sentence,coverage,query_length,sentence_lead,foreign,answer_type_missing,"
-        "other_cancer,scope_vote,rarest_mentions",
+        "other_cancer,scope_vote",
         "Signals `python -m eval calibrate` may mix (comma-separated); few on purpose.",
     ).split(",")
 )

@@ -82,17 +82,6 @@ class Abstention:
             features["scope_vote"] = parts.scope.vote(vector)
         return features
 
-    def _rarest_mentions(self, plan: QueryPlan) -> float:
-        """How many passages use the query's rarest corpus word (log): a thing the
-        library names once or twice it mentions only in passing."""
-        lexical = self.parts.lexical
-        counts = [
-            lexical.document_frequency[t] * lexical.n_passages
-            for t in set(plan.own_tokens)
-            if t in lexical.document_frequency
-        ]
-        return float(np.log1p(min(counts))) if counts else 0.0
-
     def judge(self, plan: QueryPlan, vector, rows: list[int], best_sentence, dense_max) -> Verdict:
         """`rows` are the returned passages, best first."""
         parts = self.parts
@@ -107,7 +96,6 @@ class Abstention:
                 answer_types.missing(parts.answer_types, plan.text, head)
             )
             signals["other_cancer"] = float(bool(others))
-            signals["rarest_mentions"] = self._rarest_mentions(plan)
         if "weights" in self.calibration and signals:
             signals["combined"] = self.calibration["bias"] + sum(
                 w * signals.get(f, 0.0) for f, w in self.calibration["weights"].items()
