@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from core import settings
+from core import analysis, settings
 from retrieval import context
 
 from . import citation, textfragment
@@ -35,6 +35,12 @@ def friendly_message(exc: ApiError) -> str:
         limit = current_app.config["MAX_QUERY_CHARS"]
         return (
             f"Your question is longer than {limit:,} characters. "
+            "Please shorten it to the main words and search again."
+        )
+    if exc.code == "query_too_many_words":
+        limit = current_app.config["MAX_QUERY_WORDS"]
+        return (
+            f"Your question has more than {limit} words. "
             "Please shorten it to the main words and search again."
         )
     return "Your question contains characters we could not read. Please type it again."
@@ -105,7 +111,8 @@ def passage(passage_id: str):
     found = context.in_context(_searcher().index.passages, _positions(), passage_id)
     if found is None:
         abort(404, description="There is no passage with this address.")
-    query = request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]]
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    query = analysis.normalize(request.args.get("q", "")[:limit])[:limit]  # for marking only
     stems = query_stems(query)
     today = dt.date.today()
     return render_template(
