@@ -11,7 +11,7 @@ export PORT ?= 8000
 # One torch thread per worker: two workers share the 2 cores without fighting.
 export CANCER_SEARCH_TORCH_THREADS ?= 1
 
-.PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps
+.PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps redis-deps
 
 install: $(STAMP)
 install-test: $(TEST_STAMP)
@@ -38,7 +38,7 @@ serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
 
 # Lint, then every tier: unit, integration (a real index, real servers), browser.
-test: $(TEST_STAMP) browser-deps lint
+test: $(TEST_STAMP) browser-deps redis-deps lint
 	$(PY) -m pytest
 
 # The unit tier alone: no index build, no server, no browser (well under 30 s).
@@ -57,6 +57,15 @@ browser-deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 	  || echo "browser-deps: could not install chromium; the browser tests will skip"; \
 	else echo "browser-deps: chromium or chromedriver missing and not root; the browser tests will skip"; fi
+
+# redis-server for the shared rate-limit tests (tests/test_redteam.py), from
+# Debian, only when missing. Only root can install it; without it those tests skip.
+redis-deps:
+	@if [ -x /usr/bin/redis-server ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) \
+	  || echo "redis-deps: could not install redis-server; the shared rate-limit tests will skip"; \
+	else echo "redis-deps: redis-server missing and not root; the shared rate-limit tests will skip"; fi
 
 eval: index
 	$(PY) -m eval
