@@ -29,7 +29,7 @@ SYNONYMS_FILE = Path(__file__).parent / "lexicon" / "synonyms.txt"
 # longer than any medical term is neither corrected nor bridged.
 MAX_SPELLING_LOOKUPS = 8
 MAX_BRIDGED_WORDS = 8
-MAX_WORD_CHARS = 32
+MAX_WORD_CHARS = 24
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S")
 
 
