@@ -18,7 +18,10 @@ MAX_WORD_TOKENS = 12
 
 
 def clip(tokenizer, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
-    """`text` cut after the word piece that fills `limit` (special tokens included)."""
+    """`text` cut after the word piece that fills `limit` (special tokens included);
+    as it is when the model has no tokenizer to count with."""
+    if tokenizer is None:
+        return text
     pieces = tokenizer(text, truncation=True, max_length=limit, return_offsets_mapping=True)
     offsets = [end for start, end in pieces["offset_mapping"] if end > start]
     if len(pieces["input_ids"]) < limit or not offsets:
@@ -35,15 +38,18 @@ class QueryEncoder:
         self.words = WordVectorCache(self.embed_words, settings.WORD_CACHE_SIZE)
 
     def _embed(self, text: str) -> np.ndarray:
-        vector = models.embed(self.model, [clip(self.model.tokenizer, text)])
+        vector = models.embed(self.model, [clip(self._tokenizer(), text)])
         vector.setflags(write=False)
         return vector
+
+    def _tokenizer(self):
+        return getattr(self.model, "tokenizer", None)
 
     def query(self, text: str) -> np.ndarray:
         return self._query(text)
 
     def embed_words(self, words: list[str]) -> np.ndarray:
-        words = [clip(self.model.tokenizer, w, MAX_WORD_TOKENS) for w in words]
+        words = [clip(self._tokenizer(), w, MAX_WORD_TOKENS) for w in words]
         return models.embed(self.model, words, batch_size=max(len(words), 1))
 
     def clear_cache(self) -> None:

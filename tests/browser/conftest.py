@@ -56,7 +56,7 @@ def live_url(app):
         try:
             server = make_server("127.0.0.1", port, app, threaded=True)
             break
-        except OSError:
+        except (OSError, SystemExit):  # werkzeug exits when the port is taken
             continue
     if server is None:
         pytest.fail(f"no free port in {APP_PORTS.start}-{APP_PORTS.stop - 1}")
