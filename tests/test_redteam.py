@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import random
 import socket
 import string
@@ -67,10 +68,38 @@ def search(q: str, k: int | str = 3, route: str = "/api/search") -> str:
     return route + "?" + urllib.parse.urlencode({"q": q, "k": k})
 
 
+def listening(server: Server) -> bool:
+    """Whether the port is held by this server's own processes: other suites on the
+    machine start servers too, and one could take the port between the check for a
+    free port and the bind, and answer in our server's place."""
+    pids = [server.proc.pid, *server.worker_pids()]
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    port = f":{server.port:04X}"
+    with open("/proc/net/tcp", encoding="ascii") as fh:
+        for line in fh.readlines()[1:]:
+            fields = line.split()
+            if fields[1].endswith(port) and fields[3] == "0A" and fields[9] in inodes:
+                return True
+    return False
+
+
 def start(env: dict, log: Path) -> Server:
     server = Server(free_port(*PORTS), env, log)
     server.start()
     try:
+        deadline = time.monotonic() + 300
+        while not listening(server):
+            assert server.proc.poll() is None, f"the server exited; see {log}"
+            assert time.monotonic() < deadline, f"the server never listened; see {log}"
+            time.sleep(0.1)
         server.wait_answer("/api/health")
     except BaseException:
         server.stop()
