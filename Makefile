@@ -12,7 +12,7 @@ export PORT ?= 8000
 # threads are the parallelism, and pools of one per core would fight over them.
 export CANCER_SEARCH_NATIVE_THREADS ?= 1
 
-.PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps
+.PHONY: install install-test index serve test test-fast lint eval bench docs clean browser-deps redis-deps
 
 install: $(STAMP)
 install-test: $(TEST_STAMP)
@@ -43,7 +43,7 @@ serve: index
 	$(VENV)/bin/gunicorn --config search_app/gunicorn_conf.py "search_app:create_app()"
 
 # Lint, then every tier: unit, integration (a real index, real servers), browser.
-test: $(TEST_STAMP) browser-deps lint
+test: $(TEST_STAMP) browser-deps redis-deps lint
 	$(PY) -m pytest
 
 # The unit tier alone: no index build, no server, no browser (well under 30 s).
@@ -71,6 +71,15 @@ browser-deps:
 	  npm ci --prefix tests/browser/node --no-audit --no-fund --loglevel=error \
 	  || echo "browser-deps: could not install axe-core; the accessibility checks will skip"; \
 	else echo "browser-deps: npm missing and not root; the accessibility checks will skip"; fi
+
+# redis-server for the shared rate-limit tests (tests/test_redteam.py), from
+# Debian, only when missing. Only root can install it; without it those tests skip.
+redis-deps:
+	@if [ -x /usr/bin/redis-server ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) \
+	  || echo "redis-deps: could not install redis-server; the shared rate-limit tests will skip"; \
+	else echo "redis-deps: redis-server missing and not root; the shared rate-limit tests will skip"; fi
 
 eval: index
 	$(PY) -m eval

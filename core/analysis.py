@@ -8,6 +8,7 @@ in the index metadata.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -39,10 +40,58 @@ def stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer(RECIPE["stemmer"])
 
 
+@lru_cache(maxsize=1)
+def invisible() -> dict[int, None]:
+    """Controls and every format character (category Cf: zero-width spaces and
+    joiners, soft hyphens, bidi marks): invisible, so one inside a word must not
+    split it. Built once per process from the running Unicode tables."""
+    table = dict(_CONTROL)
+    table.update(
+        (c, None) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"
+    )
+    return table
+
+
 def normalize(text: str) -> str:
-    """Fold Unicode compatibility forms and drop control characters."""
-    text = unicodedata.normalize("NFKC", text).translate(_CONTROL)
+    """Fold Unicode compatibility forms, drop invisible characters, collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_CONTROL if text.isascii() else invisible())
     return " ".join(text.split())
+
+
+# What the spelling and bridge stages take one at a time: runs of letters, runs of digits.
+_QUERY_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+def query_words(text: str) -> list[str]:
+    return _QUERY_WORD.findall(text)
+
+
+class QueryRefused(ValueError):
+    """A query the service will not search: `code` names the limit, `limit` its value."""
+
+    def __init__(self, code: str, limit: int = 0):
+        super().__init__(code)
+        self.code, self.limit = code, limit
+
+
+def clean_query(typed: str, max_chars: int, max_words: int) -> str:
+    """The query exactly as the pipeline will see it, or QueryRefused.
+
+    Limits hold on the normalised text, since NFKC can multiply the length
+    (one U+FDFA is 18 characters) and every later stage costs by what it sees;
+    the typed length is checked first too, so normalising itself stays cheap.
+    """
+    if len(typed) > max_chars:
+        raise QueryRefused("query_too_long", max_chars)
+    text = normalize(typed)
+    if not text:
+        raise QueryRefused("missing_query")
+    if len(text) > max_chars:
+        raise QueryRefused("query_too_long", max_chars)
+    if len(query_words(text)) > max_words:
+        raise QueryRefused("query_too_many_words", max_words)
+    return text
 
 
 _TOKEN = re.compile(RECIPE["token_pattern"])

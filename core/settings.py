@@ -250,7 +250,17 @@ WEB_CONNECTION_LIMIT = _declare(
 DEFAULT_K = _declare("DEFAULT_K", 10, "Results returned when k is not given.", minimum=1)
 MAX_K = _declare("MAX_K", 50, "Largest k a request may ask for.", minimum=1)
 MAX_QUERY_CHARS = _declare(
-    "MAX_QUERY_CHARS", 1000, "Longest query accepted, in characters.", minimum=1
+    "MAX_QUERY_CHARS",
+    1000,
+    "Longest query accepted, in characters, as typed and after Unicode normalisation.",
+    minimum=1,
+)
+MAX_QUERY_WORDS = _declare(
+    "MAX_QUERY_WORDS",
+    50,
+    "Most words a query may have (runs of letters or of digits, after normalisation); "
+    "more get 400 query_too_many_words.",
+    minimum=1,
 )
 CONFIDENCE_THRESHOLD = _declare(
     "CONFIDENCE_THRESHOLD",
@@ -455,7 +465,8 @@ MAX_REQUEST_BYTES = _declare(
 RATE_LIMIT = _declare(
     "RATE_LIMIT",
     "300 per minute",
-    "Per-client request budget (Flask-Limiter syntax; ';' separates several).",
+    "Per-client request budget (Flask-Limiter syntax; ';' separates several); "
+    "/api/search and /search share one.",
 )
 RATE_LIMIT_ENABLED = _declare("RATE_LIMIT_ENABLED", True, "Apply the rate limit.")
 RATE_LIMIT_STORAGE_URI = _declare(
@@ -463,6 +474,30 @@ RATE_LIMIT_STORAGE_URI = _declare(
     "memory://",
     "Where the limiter counts: memory:// is per process; redis://host:6379 shares one "
     "budget across workers and replicas.",
+)
+TRUSTED_HOSTS = tuple(
+    h.strip()
+    for h in _declare(
+        "TRUSTED_HOSTS",
+        "",
+        "Host names the server answers to (comma-separated; '.example.org' takes its "
+        "subdomains too); others get 400. Empty: any well-formed host (local use only).",
+    ).split(",")
+    if h.strip()
+)
+TRUSTED_PROXIES = _declare(
+    "TRUSTED_PROXIES",
+    0,
+    "Reverse proxies in front of the server whose X-Forwarded-For is trusted; the rate "
+    "limit counts per address found that many hops back (0: the connecting address).",
+    minimum=0,
+    maximum=5,
+)
+ERROR_LOG_INTERVAL = _declare(
+    "ERROR_LOG_INTERVAL",
+    60.0,
+    "An unexpected error that repeats is logged once per this many seconds, with a count.",
+    minimum=1.0,
 )
 LOG_QUERY_TEXT = _declare(
     "LOG_QUERY_TEXT",

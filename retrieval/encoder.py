@@ -19,6 +19,29 @@ from core import models, settings
 from .batching import MicroBatcher
 from .bridging import WordVectorCache
 
+# The model's cost grows with the word pieces it is given, up to its own limit
+# (256): a question never needs more than these (special tokens included), so an
+# attacker's text is cut here, and so is each word the vocabulary bridge embeds.
+MAX_QUERY_TOKENS = 96
+MAX_WORD_TOKENS = 12
+
+
+def clip(tokenizer, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
+    """`text` cut after the word piece that fills `limit` (special tokens included);
+    as it is when the model has no tokenizer to count with. `tokenizer` is the
+    model's own (a `tokenizers.Tokenizer`)."""
+    if tokenizer is None:
+        return text
+    encoding = tokenizer.encode(text)
+    ends = [
+        end
+        for (start, end), special in zip(encoding.offsets, encoding.special_tokens_mask)
+        if not special and end > start
+    ]
+    if len(encoding.ids) <= limit or not ends:
+        return text
+    return text[: ends[limit - 3]] if len(ends) > limit - 3 else text
+
 
 def batch_slots() -> int:
     """Model calls a worker may run at once without the workers' calls sharing a core."""
@@ -42,9 +65,12 @@ class QueryEncoder:
         return models.embed(self.model, texts, batch_size=max(len(texts), 1))
 
     def _embed(self, text: str) -> np.ndarray:
-        vector = self.batcher.embed([text])
+        vector = self.batcher.embed([clip(self._tokenizer(), text)])
         vector.setflags(write=False)
         return vector
+
+    def _tokenizer(self):
+        return getattr(self.model, "tokenizer", None)
 
     def query(self, text: str) -> np.ndarray:
         return self._query(text)
@@ -52,7 +78,7 @@ class QueryEncoder:
     def embed_words(self, words: list[str]) -> np.ndarray:
         if not words:
             return self._run(words)
-        return self.batcher.embed(words)
+        return self.batcher.embed([clip(self._tokenizer(), w, MAX_WORD_TOKENS) for w in words])
 
     def clear_cache(self) -> None:
         self._query.cache_clear()

@@ -23,6 +23,14 @@ from . import intents
 from .bridging import content_words
 
 SYNONYMS_FILE = Path(__file__).parent / "lexicon" / "synonyms.txt"
+# Bounds on the stages whose cost grows with the query, whatever called them
+# (the API also caps the query's words). Each is above anything the gold
+# questions need: spelling looks up the first words that are neither corpus
+# nor English words, the bridge embeds the first unknown words, and a word
+# longer than any medical term is neither corrected nor bridged.
+MAX_SPELLING_LOOKUPS = 8
+MAX_BRIDGED_WORDS = 8
+MAX_WORD_CHARS = 24
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\S")
 
 
@@ -67,12 +75,24 @@ class SpellCorrector:
         # A word in capitals inside a question that is not all capitals is an
         # acronym ("EGFR", "ABVD", "MRD"): correcting it only invents a word.
         shouting = text.isupper()
-        return "".join(
-            self.correct_word(piece)
-            if piece[:1].isalpha() and (shouting or not (piece.isupper() and len(piece) > 1))
-            else piece
-            for piece in re.split(r"([^\W\d_]+)", text)
-        )
+        done: dict[str, str] = {}
+        lookups = 0
+        out = []
+        for piece in re.split(r"([^\W\d_]+)", text):
+            if (
+                piece[:1].isalpha()
+                and len(piece) <= MAX_WORD_CHARS
+                and (shouting or not (piece.isupper() and len(piece) > 1))
+            ):
+                if piece not in done:
+                    # Each lookup scans the vocabulary: only the first few are made.
+                    lookups += len(piece) >= 4 and not self.known(piece.lower())
+                    done[piece] = (
+                        self.correct_word(piece) if lookups <= MAX_SPELLING_LOOKUPS else piece
+                    )
+                piece = done[piece]
+            out.append(piece)
+        return "".join(out)
 
 
 _DEFINITION_CUE = re.compile(
@@ -212,7 +232,8 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
     unknown, vectors = [], None
     # Unknown words feed the bridge and, wherever the model runs, abstention.
     if parts.bridge is not None and (pipeline.bridge or pipeline.uses_model):
-        unknown = parts.bridge.unknown(words)
+        unknown = parts.bridge.unknown([w for w in words if len(w) <= MAX_WORD_CHARS])
+        unknown = unknown[:MAX_BRIDGED_WORDS]
         if unknown:
             vectors = parts.bridge.word_vectors(unknown, word_vectors)
             if pipeline.bridge:

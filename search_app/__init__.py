@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core import settings
+from core import analysis, settings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,9 +24,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         DEFAULT_K=settings.DEFAULT_K,
         MAX_K=settings.MAX_K,
         MAX_QUERY_CHARS=settings.MAX_QUERY_CHARS,
+        MAX_QUERY_WORDS=settings.MAX_QUERY_WORDS,
         CONFIDENCE_THRESHOLD=settings.CONFIDENCE_THRESHOLD,
         MAX_CONTENT_LENGTH=settings.MAX_REQUEST_BYTES,
         JSON_SORT_KEYS=False,
+        TRUSTED_HOSTS=list(settings.TRUSTED_HOSTS) or None,
+        TRUSTED_PROXIES=settings.TRUSTED_PROXIES,
     )
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -37,17 +40,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     from retrieval.index import load_index
     from retrieval.search import Searcher
 
-    from . import api, errors, limits, live, openapi, pages, requestlog, security
+    from . import api, errors, hosts, limits, live, openapi, options, pages, requestlog, security
 
     requestlog.register(app)  # first, so refused requests are logged too
+    hosts.register(app, app.config["TRUSTED_HOSTS"] or [])  # before anything reads the Host
+    options.register(app)
     security.register(app)
     index = load_index(Path(app.config["INDEX_DIR"]))
     integrity.check_index(index, app.config.get("EMBED_MODEL", settings.EMBED_MODEL))
     app.extensions["searcher"] = Searcher(index, app.config["CONFIDENCE_THRESHOLD"])
+    analysis.invisible()  # its table is built once, here, not on a first request
     errors.register(app)
-    limits.register(app)
-    live.register(app, lambda new: Searcher(new, app.config["CONFIDENCE_THRESHOLD"]))
     app.register_blueprint(openapi.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    limits.register(app)  # after the blueprints: the search views share one budget
+    limits.trust_proxies(app, app.config["TRUSTED_PROXIES"])
+    live.register(app, lambda new: Searcher(new, app.config["CONFIDENCE_THRESHOLD"]))
     return app

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_to_bytes
 
 from flask import Blueprint, current_app, jsonify, request
 
+from core import analysis
 from retrieval import integrity
 
 from .display import readable
@@ -37,26 +39,43 @@ def _raw_pairs():
         yield name, text
 
 
+REFUSALS = {
+    "missing_query": "Give a question in the 'q' parameter.",
+    "query_too_long": "The query is longer than {limit} characters (as typed or once "
+    "its Unicode is normalised).",
+    "query_too_many_words": "The query has more than {limit} words.",
+}
+
+
 def parse_query(args: dict[str, str]) -> str:
-    max_chars = current_app.config["MAX_QUERY_CHARS"]
+    """The question as the pipeline will see it: normalised, then held to the limits."""
     q = args.get("q")
-    if q is None or not q.strip():
-        raise ApiError(400, "missing_query", "Give a question in the 'q' parameter.")
+    if q is None:
+        raise ApiError(400, "missing_query", REFUSALS["missing_query"])
     if "\x00" in q:
         raise ApiError(400, "invalid_query", "The query contains a NUL character.")
-    if len(q) > max_chars:
-        raise ApiError(400, "query_too_long", f"The query is longer than {max_chars} characters.")
-    return q.strip()
+    config = current_app.config
+    try:
+        return analysis.clean_query(q, config["MAX_QUERY_CHARS"], config["MAX_QUERY_WORDS"])
+    except analysis.QueryRefused as refused:
+        message = REFUSALS[refused.code].format(limit=refused.limit)
+        raise ApiError(400, refused.code, message) from None
+
+
+_K = re.compile(r"[0-9]+")
 
 
 def parse_k(args: dict[str, str]) -> int:
+    """ASCII digits only, read only when short enough to be in range: no sign, space,
+    exponent or other script's digit, and never a 4,300-digit int() (ValueError)."""
     max_k = current_app.config["MAX_K"]
     raw = args.get("k")
     if raw is None or raw == "":
         return current_app.config["DEFAULT_K"]
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= max_k:
+    digits = raw.lstrip("0") if _K.fullmatch(raw) else None
+    if digits is None or len(digits) > len(str(max_k)) or not 1 <= int(digits or 0) <= max_k:
         raise ApiError(400, "invalid_k", f"'k' must be an integer from 1 to {max_k}.")
-    return int(raw)
+    return int(digits)
 
 
 def parse_spell(args: dict[str, str]) -> bool:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from core import settings
 from retrieval.backend import BackendUnavailable
+
+from .errorlog import ErrorDigest
 
 log = logging.getLogger(__name__)
 UNAVAILABLE_MESSAGE = "The search index is unavailable right now; please try again shortly."
@@ -38,15 +41,30 @@ def _for_people() -> bool:
     return not (request.path == "/api" or request.path.startswith("/api/"))
 
 
+def _plain(status: int, message: str):
+    """A page without links: what is left when the page template cannot be built."""
+    response = make_response(f"{status} {message}\n", status)
+    response.mimetype = "text/plain"
+    return response
+
+
 def error_response(status: int, code: str, message: str):
     if _for_people():
-        return make_response(render_template("error.html", status=status, message=message), status)
+        if request_ctx.url_adapter is None:  # Flask could not route it: no links to build
+            return _plain(status, message)
+        try:
+            page = render_template("error.html", status=status, message=message)
+        except Exception:  # noqa: BLE001 - an error page must never become a 500
+            return _plain(status, message)
+        return make_response(page, status)
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
     return response
 
 
 def register(app: Flask) -> None:
+    digest = ErrorDigest(app.config.setdefault("ERROR_LOG_INTERVAL", settings.ERROR_LOG_INTERVAL))
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message)
@@ -75,5 +93,5 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unhandled error")
+        digest.record(exc, request.endpoint)  # never a traceback per request
         return error_response(500, "internal_error", "The server could not answer this request.")

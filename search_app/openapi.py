@@ -35,10 +35,12 @@ def _errors(*statuses: int) -> dict:
     described = {
         400: _error(
             "Bad input: missing, blank, too long or unreadable `q`, bad `k`, "
-            "`source` or `spell`. `error.code` is one of missing_query, invalid_query, "
-            "query_too_long, invalid_k, invalid_encoding, invalid_source, "
-            "unknown_source, invalid_spell."
+            "`source` or `spell`, or a malformed or untrusted Host header. `error.code` "
+            "is one of missing_query, invalid_query, query_too_long, query_too_many_words, "
+            "invalid_k, invalid_encoding, invalid_source, unknown_source, invalid_spell, "
+            "invalid_host."
         ),
+        "host": _error("The Host header is malformed or not served here (`invalid_host`)."),
         404: _error("No such passage or path."),
         413: _error("The request body is larger than the limit."),
         429: _error("The client sent too many requests; wait `Retry-After` seconds.", retry=True),
@@ -48,6 +50,31 @@ def _errors(*statuses: int) -> dict:
         ),
     }
     return {str(s): described[s] for s in statuses}
+
+
+def _host_errors(*statuses: int) -> dict:
+    """An operation without parameters: a 400 can only be a bad Host."""
+    return {"400": _errors("host")["host"], **_errors(*statuses)}
+
+
+def _options(name: str) -> dict:
+    return {
+        "operationId": f"{name}_options",
+        "summary": "The methods this path allows; no body.",
+        "responses": {
+            "204": {
+                "description": "No content: `Allow` lists the methods.",
+                "headers": {
+                    "X-Request-ID": {"$ref": "#/components/headers/RequestId"},
+                    "Allow": {
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[A-Z]+(, [A-Z]+)*$"},
+                    },
+                },
+            },
+            **_host_errors(),
+        },
+    }
 
 
 def _schemas(max_k: int) -> dict:
@@ -153,7 +180,11 @@ def _schemas(max_k: int) -> dict:
             "type": "object",
             "required": ["query", "results", "confident", "answer", "took_ms"],
             "properties": {
-                "query": {"type": "string", "description": "The question as searched (trimmed)."},
+                "query": {
+                    "type": "string",
+                    "description": "The question as searched: normalised (NFKC, invisible "
+                    "characters dropped, spaces collapsed).",
+                },
                 "results": {
                     "type": "array",
                     "maxItems": max_k,
@@ -249,7 +280,7 @@ def _schemas(max_k: int) -> dict:
 
 def build_spec(config, document_ids) -> dict:
     max_k, default_k = config["MAX_K"], config["DEFAULT_K"]
-    max_chars = config["MAX_QUERY_CHARS"]
+    max_chars, max_words = config["MAX_QUERY_CHARS"], config["MAX_QUERY_WORDS"]
     return {
         "openapi": "3.0.3",
         "info": {
@@ -259,8 +290,11 @@ def build_spec(config, document_ids) -> dict:
                 "Finds passages, quoted verbatim from vetted cancer-information documents, "
                 "that answer a question. It never gives advice. Every response carries "
                 "X-Request-ID (yours, if you send a safe one). Every error is JSON "
-                '`{"error": {"code", "message"}}`. Other methods than GET get 405; '
-                f"request bodies over {config['MAX_CONTENT_LENGTH']} bytes get 413."
+                '`{"error": {"code", "message"}}`. OPTIONS gets 204 with `Allow` and no '
+                "body; other methods than GET and HEAD get 405; request bodies over "
+                f"{config['MAX_CONTENT_LENGTH']} bytes get 413; a malformed or untrusted "
+                "Host header gets 400 `invalid_host`. /api/search shares one request "
+                "budget per client with the search page."
             ),
         },
         "paths": {
@@ -273,7 +307,11 @@ def build_spec(config, document_ids) -> dict:
                             "name": "q",
                             "in": "query",
                             "required": True,
-                            "description": "The question, in the user's words.",
+                            "description": "The question, in the user's words. Its limits "
+                            f"hold after Unicode normalisation (NFKC, invisible characters "
+                            f"dropped, spaces collapsed): at most {max_chars} characters "
+                            f"(query_too_long) and {max_words} words, a word being a run of "
+                            "letters or of digits (query_too_many_words).",
                             "schema": {
                                 "type": "string",
                                 "minLength": 1,
@@ -323,7 +361,8 @@ def build_spec(config, document_ids) -> dict:
                         ),
                         **_errors(400, 413, 429, 503),
                     },
-                }
+                },
+                "options": _options("search"),
             },
             "/api/sources": {
                 "get": {
@@ -331,9 +370,10 @@ def build_spec(config, document_ids) -> dict:
                     "summary": "The documents searched, with what a citation needs.",
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Sources"}, "The documents."),
-                        **_errors(413, 429, 503),
+                        **_host_errors(413, 429, 503),
                     },
-                }
+                },
+                "options": _options("sources"),
             },
             "/api/health": {
                 "get": {
@@ -341,9 +381,10 @@ def build_spec(config, document_ids) -> dict:
                     "summary": "The index being served and whether the corpus changed since.",
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Health"}, "Serving."),
-                        **_errors(413, 503),
+                        **_host_errors(413, 503),
                     },
-                }
+                },
+                "options": _options("health"),
             },
             "/api/openapi.json": {
                 "get": {
@@ -354,9 +395,10 @@ def build_spec(config, document_ids) -> dict:
                             {"type": "object", "required": ["openapi", "paths"]},
                             "The OpenAPI document.",
                         ),
-                        **_errors(413),
+                        **_host_errors(413),
                     },
-                }
+                },
+                "options": _options("openapi"),
             },
         },
         "components": {

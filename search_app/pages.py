@@ -10,6 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from core import analysis
 from retrieval import context
 
 from .api import _raw_args, parse_query, parse_sources, parse_spell, pipeline_args
@@ -41,6 +42,12 @@ def friendly_message(exc: ApiError) -> str:
         return "That source is not in the library. Search again to look in every source."
     if exc.code == "invalid_spell":
         return "That link is not quite right. Please search again with the box above."
+    if exc.code == "query_too_many_words":
+        limit = current_app.config["MAX_QUERY_WORDS"]
+        return (
+            f"Your question has more than {limit} words. "
+            "Please shorten it to the main words and search again."
+        )
     return "Your question contains characters we could not read. Please type it again."
 
 
@@ -128,7 +135,8 @@ def passage(passage_id: str):
     found = context.in_context(_searcher().index.passages, _positions(), passage_id)
     if found is None:
         abort(404, description="There is no passage with this address.")
-    query = request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]]
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    query = analysis.normalize(request.args.get("q", "")[:limit])[:limit]  # for marking only
     stems = query_stems(query)
     today = dt.date.today()
     return render_template(

@@ -2,7 +2,7 @@
 
 A query is health information, so by default the log keeps only its length
 and a hash (enough to count repeats and join with an evaluation run), never
-its text, and the path is logged without its query string. LOG_QUERY_TEXT
+its text; the route is logged, never the path a client typed. LOG_QUERY_TEXT
 turns the text on for evaluation. Every line carries a request id, taken from
 the caller's X-Request-ID when it is safe and echoed back, so one request can
 be followed across a proxy, the app and a bug report.
@@ -92,7 +92,9 @@ def _finish(response: Response) -> Response:
         "event": "request",
         "request_id": rid,
         "method": request.method,
-        "path": request.path,  # never the query string: it holds the question
+        # The route, not the path: a path is typed by the client (a passage id,
+        # anything on a 404), and nothing a client typed goes into the log.
+        "route": request.url_rule.rule if request.url_rule is not None else None,
         "endpoint": request.endpoint,
         "status": response.status_code,
         "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,

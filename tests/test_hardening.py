@@ -195,7 +195,7 @@ def test_log_line_has_id_status_timing_and_hash_but_not_the_question(client, log
     assert len(lines) == 1
     line = lines[0]
     assert line["event"] == "request" and line["request_id"] == "trace-42.a:b"
-    assert line["status"] == 200 and line["method"] == "GET" and line["path"] == "/api/search"
+    assert line["status"] == 200 and line["method"] == "GET" and line["route"] == "/api/search"
     assert isinstance(line["ms"], float) and line["ms"] >= 0
     assert line["query_chars"] == len(SECRET)
     assert line["query_sha256"] == hashlib.sha256(SECRET.encode()).hexdigest()

@@ -69,6 +69,28 @@ def test_api_conforms_to_its_description(api_schema, path):
         assert statuses[400] >= 10  # and the invalid ones were generated, and refused
 
 
+@pytest.mark.parametrize("path", OPERATIONS)
+def test_options_answer_as_described(api_schema, path):
+    """OPTIONS: 204, Allow, no body, on every path (Flask's own answer was an
+    undocumented 200 with a text/html type)."""
+    answers = []
+
+    def check(case):
+        response = case.call_and_validate()
+        answers.append(response)
+
+    test = build_operation_test(
+        config=api_schema.config,
+        operation=api_schema[path]["OPTIONS"],
+        test_func=check,
+        given_kwargs={},
+        feedback=FeedbackSources(),
+    )
+    test()
+    ok = [r for r in answers if r.status_code == 204]
+    assert ok and all(not r.content for r in ok)  # Allow: checked against the description
+
+
 def test_every_api_route_is_described(app, client):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
@@ -79,7 +101,9 @@ def test_every_api_route_is_described(app, client):
     }
     assert routes == set(spec["paths"]) == set(OPERATIONS)
     for path, item in spec["paths"].items():
+        assert set(item) == {"get", "options"}
         for method, operation in item.items():
-            assert {"200", "413"} <= set(operation["responses"]), (path, method)
+            expected = {"200", "413"} if method == "get" else {"204"}
+            assert expected <= set(operation["responses"]), (path, method)
             for response in operation["responses"].values():
                 assert "X-Request-ID" in response["headers"]
