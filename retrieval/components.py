@@ -45,7 +45,7 @@ class Components:
     bridge: VocabularyBridge | None
     stopwords: frozenset
     answer_types: list
-    decision_forms: list  # ways of asking for a decision about one's own care
+    decision_forms: decisions.DecisionForms  # asking for a decision about one's own care
     defines: list[set]  # stems of the terms each passage defines
     intents: list  # what questions ask about (lexicon/intents.txt) ...
     section_intents: list[frozenset]  # ... and what each passage's headings are about
