@@ -186,6 +186,9 @@ def adjustments(threads: int) -> dict:
         "asyncore_use_poll": True,  # select() cannot watch fds above 1024
         "backlog": 1024,
         "url_scheme": "http",
+        # Forwarded headers are the app's to judge (ProxyFix, TRUSTED_PROXIES): with no
+        # trusted proxy waitress drops them, so a client cannot claim another address.
+        "clear_untrusted_proxy_headers": settings.TRUSTED_PROXIES == 0,
     }
 
 

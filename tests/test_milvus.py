@@ -146,7 +146,7 @@ def milvus_server(milvus_dir, tmp_path_factory):
         "CANCER_SEARCH_INDEX_DIR": str(milvus_dir),
         "CANCER_SEARCH_BACKEND": "milvus",
         "CANCER_SEARCH_RATE_LIMIT_ENABLED": "0",
-        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "CANCER_SEARCH_NATIVE_THREADS": "1",
         "WEB_WORKERS": "2",
         "WEB_THREADS": "2",
     }

@@ -115,7 +115,7 @@ def server(index_dir, tmp_path_factory):
         "CANCER_SEARCH_RATE_LIMIT": "100000 per hour",
         "CANCER_SEARCH_QUERY_CACHE_SIZE": "1",
         "CANCER_SEARCH_WORD_CACHE_SIZE": "1",
-        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "CANCER_SEARCH_NATIVE_THREADS": "1",
         "WEB_WORKERS": "1",
         "WEB_THREADS": "1",
     }
@@ -337,7 +337,7 @@ def test_one_budget_across_routes_and_two_server_processes(index_dir, tmp_path, 
         "CANCER_SEARCH_RATE_LIMIT_STORAGE_URI": redis_url,
         "CANCER_SEARCH_TRUSTED_HOSTS": "127.0.0.1,localhost",
         "CANCER_SEARCH_TRUSTED_PROXIES": "1",
-        "CANCER_SEARCH_TORCH_THREADS": "1",
+        "CANCER_SEARCH_NATIVE_THREADS": "1",
         "WEB_WORKERS": "1",
         "WEB_THREADS": "1",
     }
