@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 from core import settings
-from eval.result_files import add_output_options, output_dir
+from eval.result_files import parse_with_output
 
 from . import load as bench_load
 from . import report as bench_report
@@ -282,9 +282,7 @@ def parse_args(argv):
         metavar="WxT,...",
         help="instead of the full run, compare this service's layouts, e.g. 1x16,2x8,2x16",
     )
-    add_output_options(p)
-    a = p.parse_args(argv)
-    a.out = output_dir(a)
+    a = parse_with_output(p, argv)
     return a
 
 

@@ -42,3 +42,11 @@ def add_output_options(parser) -> None:
 
 def output_dir(args) -> Path:
     return args.out or results_dir(args.reference)
+
+
+def parse_with_output(parser, argv):
+    """`parser`'s arguments plus --out/--reference; `out` is the folder to write to."""
+    add_output_options(parser)
+    args = parser.parse_args(argv)
+    args.out = output_dir(args)
+    return args

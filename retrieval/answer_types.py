@@ -10,38 +10,23 @@ missing type weighs beside the similarity signals.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from . import rules
+from .rules import Rule
 
 ANSWER_TYPES_FILE = Path(__file__).parent / "lexicon" / "answer_types.txt"
 
 
-@dataclass(frozen=True)
-class AnswerType:
-    name: str
-    question: re.Pattern
-    evidence: re.Pattern
+AnswerType = Rule  # its target is the evidence a passage must show
 
 
 def parse_line(line: str) -> AnswerType | None:
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return None
-    name, sep, rest = line.partition(":")
-    question, arrow, evidence = rest.partition(" => ")
-    if not sep or not arrow or not name.strip():
-        raise ValueError(f"answer type line needs 'name: question => evidence': {line!r}")
-    return AnswerType(
-        name.strip(),
-        re.compile(question.strip(), re.IGNORECASE),
-        re.compile(evidence.strip(), re.IGNORECASE),
-    )
+    return rules.parse_line(line, "evidence")
 
 
 def load(path: Path = ANSWER_TYPES_FILE) -> list[AnswerType]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [t for t in map(parse_line, lines) if t is not None]
+    return rules.load(path, "evidence")
 
 
 def asked(types: list[AnswerType], question: str) -> list[AnswerType]:
@@ -50,6 +35,4 @@ def asked(types: list[AnswerType], question: str) -> list[AnswerType]:
 
 def missing(types: list[AnswerType], question: str, passages: list[str]) -> bool:
     """True when the question asks for a type that none of `passages` shows."""
-    return any(
-        not any(t.evidence.search(text) for text in passages) for t in asked(types, question)
-    )
+    return any(not any(t.target.search(text) for text in passages) for t in asked(types, question))

@@ -12,39 +12,24 @@ document itself. The table is a readable file (lexicon/intents.txt).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from . import rules
+from .rules import Rule
 
 INTENTS_FILE = Path(__file__).parent / "lexicon" / "intents.txt"
 DOCUMENT = "document"  # the intent of questions about the document itself
 
 
-@dataclass(frozen=True)
-class Intent:
-    name: str
-    question: re.Pattern
-    heading: re.Pattern
+Intent = Rule  # its target matches the section headings about it
 
 
 def parse_line(line: str) -> Intent | None:
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return None
-    name, sep, rest = line.partition(":")
-    question, arrow, heading = rest.partition(" => ")
-    if not sep or not arrow or not name.strip():
-        raise ValueError(f"intent line needs 'name: question => heading': {line!r}")
-    return Intent(
-        name.strip(),
-        re.compile(question.strip(), re.IGNORECASE),
-        re.compile(heading.strip(), re.IGNORECASE),
-    )
+    return rules.parse_line(line, "heading")
 
 
 def load(path: Path = INTENTS_FILE) -> list[Intent]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [i for i in map(parse_line, lines) if i is not None]
+    return rules.load(path, "heading")
 
 
 def asked(intents: list[Intent], question: str) -> frozenset[str]:
@@ -55,8 +40,8 @@ def of_section(intents: list[Intent], section: list[str]) -> frozenset[str]:
     """The intents a passage's headings are about; front and back matter is
     recognised by its own heading at any level."""
     path = " > ".join(section)
-    found = {i.name for i in intents if i.name != DOCUMENT and i.heading.search(path)}
+    found = {i.name for i in intents if i.name != DOCUMENT and i.target.search(path)}
     document = next((i for i in intents if i.name == DOCUMENT), None)
-    if document is not None and any(document.heading.search(h) for h in section):
+    if document is not None and any(document.target.search(h) for h in section):
         found.add(DOCUMENT)
     return frozenset(found)

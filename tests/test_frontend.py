@@ -36,13 +36,9 @@ def server(index_dir, tmp_path_factory):
         "CANCER_SEARCH_MAX_REQUEST_BYTES": "4096",
     }
     log = tmp_path_factory.mktemp("frontend") / "server.log"
-    srv = Server(free_port(8400, 8499), env, log)
-    srv.start()
-    try:
+    with Server(free_port(8400, 8499), env, log) as srv:
         srv.wait_answer("/api/health")
         yield srv
-    finally:
-        srv.stop()
 
 
 def connect(server) -> socket.socket:
@@ -50,8 +46,8 @@ def connect(server) -> socket.socket:
     return sock
 
 
-def read_response(sock: socket.socket) -> tuple[int, dict, bytes, bool]:
-    """(status, headers, body, closed after it) of one response on `sock`."""
+def read_response_open(sock: socket.socket) -> tuple[int, dict, bytes, None]:
+    """One response on a connection that stays open (keep-alive)."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
@@ -60,7 +56,6 @@ def read_response(sock: socket.socket) -> tuple[int, dict, bytes, bool]:
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
     headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
     length = int(headers.get("content-length", 0))
     while len(body) < length:
@@ -68,6 +63,12 @@ def read_response(sock: socket.socket) -> tuple[int, dict, bytes, bool]:
         if not chunk:
             break
         body += chunk
+    return int(lines[0].split()[1]), headers, body, None
+
+
+def read_response(sock: socket.socket) -> tuple[int, dict, bytes, bool]:
+    """(status, headers, body, closed after it) of one response on `sock`."""
+    status, headers, body, _ = read_response_open(sock)
     try:
         closed = sock.recv(1) == b""
     except ConnectionResetError:  # closed with our unread bytes still in its buffer
@@ -257,19 +258,3 @@ def test_beyond_the_connection_limit_a_worker_stops_accepting_until_one_closes(i
         for sock in held + ([waiting] if waiting else []):
             sock.close()
         srv.stop()
-
-
-def read_response_open(sock: socket.socket) -> tuple[int, dict, bytes, None]:
-    """One response on a connection that stays open (keep-alive)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
-    while len(body) < int(headers.get("content-length", 0)):
-        body += sock.recv(65536)
-    return int(lines[0].split()[1]), headers, body, None

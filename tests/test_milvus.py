@@ -150,13 +150,9 @@ def milvus_server(milvus_dir, tmp_path_factory):
         "WEB_WORKERS": "2",
         "WEB_THREADS": "2",
     }
-    srv = Server(free_port(*PORTS), env, log)
-    srv.start()
-    try:
+    with Server(free_port(*PORTS), env, log) as srv:
         srv.wait_answer("/api/health")
         yield srv
-    finally:
-        srv.stop()
 
 
 def test_reindex_on_milvus_lite_while_queries_run_loses_none(milvus_server, milvus_dir):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from core import models, settings
-from eval.result_files import add_output_options, output_dir
+from eval.result_files import parse_with_output
 from indexer.dense_index import HNSW, build_dense_index
 
 from .data import World
@@ -110,9 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.scale.calibrate")
     p.add_argument("--sentences", type=int, default=12_000)
     p.add_argument("--queries", type=int, default=300)
-    add_output_options(p)
-    a = p.parse_args(argv)
-    a.out = output_dir(a)
+    a = parse_with_output(p, argv)
     texts = docstring_sentences(a.sentences + a.queries)
     model = models.load_embedder(settings.EMBED_MODEL)
     vectors = models.embed(model, texts, batch_size=64)

@@ -36,7 +36,7 @@ import numpy as np
 
 from bench.floor import gold_questions
 from core import settings
-from eval.result_files import add_output_options, output_dir
+from eval.result_files import parse_with_output
 from retrieval import candidates, fusion
 from retrieval.rerank import SentenceReranker
 
@@ -196,9 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", default="10000,100000,1000000")
     p.add_argument("--queries", type=int, default=40)
     p.add_argument("--index", type=Path, default=settings.INDEX_DIR)
-    add_output_options(p)
-    a = p.parse_args(argv)
-    a.out = output_dir(a)
+    a = parse_with_output(p, argv)
     started = time.perf_counter()
     inputs, ratio = real_inputs(a.index, gold_questions()[:: max(1, 225 // a.queries)][: a.queries])
     sizes = []

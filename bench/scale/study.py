@@ -34,7 +34,7 @@ import numpy as np
 
 from bench.floor import gold_questions
 from core import analysis, index_files, settings
-from eval.result_files import REFERENCE_DIR, add_output_options, output_dir
+from eval.result_files import REFERENCE_DIR, parse_with_output
 from indexer.dense_index import FLAT, HNSW, build_dense_index
 
 from . import report as scale_report
@@ -249,9 +249,7 @@ def parse_args(argv):
         default=settings.INDEX_DIR,
         help="index whose passages (BM25 text) and sentence counts to use",
     )
-    add_output_options(p)
-    a = p.parse_args(argv)
-    a.out = output_dir(a)
+    a = parse_with_output(p, argv)
     return a
 
 
