@@ -69,7 +69,9 @@ def candidates(
     spans = parts.sentence_spans
     if spans is None or not rows:
         return []
-    wanted = {t: parts.lexical.idf(t) for t in dict.fromkeys(tokens)}
+    # Only words some passage has can tell sentences apart; expansions count.
+    known = parts.lexical.document_frequency
+    wanted = {t: parts.lexical.idf(t) for t in dict.fromkeys(tokens) if t in known}
     total = sum(wanted.values()) or 1.0
     out = []
     for row, score in zip(rows, scores):

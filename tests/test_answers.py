@@ -101,3 +101,20 @@ def test_a_section_named_for_a_thing_defines_it_in_its_first_passage():
         _passage(3, ("Treatment of Multiple Myeloma",)),
     ]
     assert heading_terms(passages) == [["chemotherapi"], [], []]
+
+
+def test_answer_coverage_counts_only_words_some_passage_has(app):
+    """A word no passage uses ("zqxv") can be in no sentence: it must not drown the
+    words that tell the sentences apart."""
+    from retrieval import answer
+
+    searcher = app.extensions["searcher"]
+    query = "zqxv kidneys"
+    vector = searcher.embed_query(query)
+    row = next(
+        n for n, p in enumerate(searcher.index.passages) if "including the kidneys" in p["text"]
+    )
+    found = answer.candidates(searcher.parts, vector, ["zqxv", "kidney"], [row], [1.0])
+    texts = searcher.index.passages[row]["text"]
+    with_kidneys = [c for c in found if "kidney" in texts[c.start : c.end]]
+    assert with_kidneys and all(c.features["coverage"] == 1.0 for c in with_kidneys)
