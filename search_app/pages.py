@@ -28,26 +28,27 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# The query limits a patient can hit: the setting that holds each, and how it reads.
+TOO_LONG = {
+    "query_too_long": ("MAX_QUERY_CHARS", "is longer than {limit:,} characters"),
+    "query_too_many_words": ("MAX_QUERY_WORDS", "has more than {limit} words"),
+}
+
+
 def friendly_message(exc: ApiError) -> str:
     """What a patient sees instead of the API's error code."""
     if exc.code == "missing_query":
         return "Please type a question in the search box, for example \u201chow is myeloma treated\u201d."
-    if exc.code == "query_too_long":
-        limit = current_app.config["MAX_QUERY_CHARS"]
+    if exc.code in TOO_LONG:
+        setting, what = TOO_LONG[exc.code]
         return (
-            f"Your question is longer than {limit:,} characters. "
+            f"Your question {what.format(limit=current_app.config[setting])}. "
             "Please shorten it to the main words and search again."
         )
     if exc.code in ("unknown_source", "invalid_source"):
         return "That source is not in the library. Search again to look in every source."
     if exc.code == "invalid_spell":
         return "That link is not quite right. Please search again with the box above."
-    if exc.code == "query_too_many_words":
-        limit = current_app.config["MAX_QUERY_WORDS"]
-        return (
-            f"Your question has more than {limit} words. "
-            "Please shorten it to the main words and search again."
-        )
     return "Your question contains characters we could not read. Please type it again."
 
 

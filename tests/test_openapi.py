@@ -29,6 +29,17 @@ OPERATIONS = ["/api/search", "/api/sources", "/api/health", "/api/openapi.json"]
 FIGURES: dict[str, dict] = {}
 
 
+def _run_generated(api_schema, path: str, method: str, check) -> None:
+    """Run `check` on every case schemathesis generates for one operation."""
+    build_operation_test(
+        config=api_schema.config,
+        operation=api_schema[path][method],
+        test_func=check,
+        given_kwargs={},
+        feedback=FeedbackSources(),
+    )()
+
+
 @pytest.fixture(scope="module", autouse=True)
 def record_figures():
     """Statuses per operation, for the README's robustness section."""
@@ -55,14 +66,7 @@ def test_api_conforms_to_its_description(api_schema, path):
         assert response.status_code < 500
         statuses[response.status_code] += 1
 
-    test = build_operation_test(
-        config=api_schema.config,
-        operation=api_schema[path]["GET"],
-        test_func=check,
-        given_kwargs={},
-        feedback=FeedbackSources(),
-    )
-    test()
+    _run_generated(api_schema, path, "GET", check)
     FIGURES[path] = dict(sorted(statuses.items()))
     assert statuses[200] and statuses[405]  # valid requests answered, other methods refused
     if path == "/api/search":
@@ -79,14 +83,7 @@ def test_options_answer_as_described(api_schema, path):
         response = case.call_and_validate()
         answers.append(response)
 
-    test = build_operation_test(
-        config=api_schema.config,
-        operation=api_schema[path]["OPTIONS"],
-        test_func=check,
-        given_kwargs={},
-        feedback=FeedbackSources(),
-    )
-    test()
+    _run_generated(api_schema, path, "OPTIONS", check)
     ok = [r for r in answers if r.status_code == 204]
     assert ok and all(not r.content for r in ok)  # Allow: checked against the description
 
