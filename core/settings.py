@@ -328,7 +328,7 @@ LEXICON_CACHE_DIR = _declare(
 )
 DEFINITION_BOOST = _declare(
     "DEFINITION_BOOST",
-    0.2,
+    0.3,
     "Added in the second stage to passages defining the term a question asks about (0: off).",
     minimum=0.0,
 )

@@ -23,9 +23,21 @@ from .passages import Passage
 from .store import write_json
 
 FILE = index_files.DEFINITIONS
-_CALLED = re.compile(r"\bcalled\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*)", re.I)
+# The named term runs to the next punctuation or clause word, at most four words.
+_CALLED = re.compile(
+    r"\bcalled\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*(?:\s+(?!(?:when|if|because|and|or|that|which|in|of|to|by|for|with|is|are)\b)[^\W\d_][\w-]*){0,3})",
+    re.I,
+)
 _COPULA = re.compile(
     r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:not\s+)?(?:an?|the|when|called)\b", re.I
+)
+# A glossary-style label: "PET scan (positron emission tomography scan) : A procedure
+# ...", "Consolidation therapy : This is the second phase ...": one to six words
+# opening a sentence, then a colon and a defining start.
+_LABEL = re.compile(
+    r"(?:^|[.:]\s+)((?:(?!(?:the|on|following|depends?|may|can|is|are)\b)[^\W\d_][\w-]*\s*"
+    r"(?:\([^)]{0,60}\)\s*)?){1,6}?)\s*:\s+(?:an?|the|this\s+is)\b",
+    re.I,
 )
 # A heading that is a name: short, no sentence end, not a topic about a thing.
 _NAME_HEADING_MAX_WORDS = 8
@@ -36,9 +48,11 @@ _TOPIC = re.compile(
 
 def defined_terms(text: str) -> list[str]:
     """Stems of the words `text` defines, in order, once each."""
-    words = [m.group(1) for m in _CALLED.finditer(text)] + [
-        m.group(1) for m in _COPULA.finditer(text)
-    ]
+    words = (
+        [w for m in _CALLED.finditer(text) for w in m.group(1).split()]
+        + [m.group(1) for m in _COPULA.finditer(text)]
+        + [w for m in _LABEL.finditer(text) for w in m.group(1).split()]
+    )
     stems: list[str] = []
     for word in words:
         for stem in analysis.bm25_tokens([word])[0]:

@@ -46,7 +46,8 @@ class Components:
     stopwords: frozenset
     answer_types: list
     decision_forms: decisions.DecisionForms  # asking for a decision about one's own care
-    defines: list[set]  # stems of the terms each passage defines
+    defines: list[set]  # stems of the terms each passage defines ...
+    defined: frozenset  # ... and of every term some passage defines
     intents: list  # what questions ask about (lexicon/intents.txt) ...
     section_intents: list[frozenset]  # ... and what each passage's headings are about
     sentences: SentenceReranker
@@ -74,6 +75,7 @@ class Components:
         normalized = [_normalized_text(p) for p in index.passages]
         names = cancers.load()
         asked = intents.load()
+        defines = [set(d) for d in definitions] if definitions else [set() for _ in range(n)]
         cross_dir = settings.CROSS_ENCODER_DIR if cross_encoder_dir is None else cross_encoder_dir
         return cls(
             index=index,
@@ -86,7 +88,8 @@ class Components:
             stopwords=frozenset(analysis.STOPWORDS),
             answer_types=answer_types.load(),
             decision_forms=decisions.load(),
-            defines=[set(d) for d in definitions] if definitions else [set() for _ in range(n)],
+            defines=defines,
+            defined=frozenset().union(*defines),
             intents=asked,
             section_intents=[intents.of_section(asked, p["section"]) for p in index.passages],
             sentences=SentenceReranker(

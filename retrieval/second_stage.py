@@ -105,8 +105,10 @@ def _boost_definitions(
 ) -> None:
     """A question asking what a term means prefers the passages that define it.
     `final[j]` is the score of passage `head[j]`."""
-    terms = set(defined_term_stems(plan.text))
+    # Only the question's words some passage defines can be what it asks the
+    # meaning of; the rarer of them ("relapsed" beside "myeloma") weigh more.
+    terms = {t: parts.lexical.idf(t) for t in defined_term_stems(plan.text) if t in parts.defined}
     if terms:
+        total = sum(terms.values())
         for j, i in enumerate(head.tolist()):
-            if terms & parts.defines[i]:
-                final[j] += boost
+            final[j] += boost * sum(w for t, w in terms.items() if t in parts.defines[i]) / total
