@@ -59,14 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         print(compare(*args.compare, config=args.config))
         return 0
 
-    from .gold import BLIND_FILE, GOLD_FILE, load_examples, load_gold
+    from .gold import BLIND_FILES, GOLD_FILE, load_examples, load_gold
 
     if args.command == "calibrate":
         from .calibrate import answer_rows, calibrate, fit_answer_model, record
 
         searcher = _searcher(args.index)
         split = "dev" if args.split == "all" else args.split
-        questions = load_gold(split=split) + load_gold(BLIND_FILE, split=split)
+        questions = load_gold(split=split) + [
+            q for path in BLIND_FILES for q in load_gold(path, split=split)
+        ]
         calibration = calibrate(searcher, questions)
         examples = load_examples(args.corpus / settings.SCOPE_EXAMPLES_NAME)
         calibration["answer"] = fit_answer_model(

@@ -1,6 +1,6 @@
 """Choose the abstention threshold from the gold sets, and record it with the index.
 
-Fitted on the dev splits of both question sets (ours and the one written blind
+Fitted on the dev splits of every question set (ours and the two written blind
 in other people's words), so the mix does not learn one way of asking.
 
 For each confidence signal the searcher reports, find the threshold that flags

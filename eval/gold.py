@@ -13,7 +13,10 @@ from pathlib import Path
 
 GOLD_FILE = Path(__file__).parent / "gold.jsonl"
 # Written blind from the corpus alone, outside the project: the check on unseen wording.
+# Two batches by two writers; the second was first scored before any change it saw.
 BLIND_FILE = Path(__file__).parent / "blind.jsonl"
+BLIND2_FILE = Path(__file__).parent / "blind2.jsonl"
+BLIND_FILES = (BLIND_FILE, BLIND2_FILE)
 STYLES = ("patient", "staff", "paraphrase", "keyword")
 BLIND_STYLES = ("consumer", "drug", "message")
 ALL_STYLES = STYLES + BLIND_STYLES

@@ -10,7 +10,7 @@ from conftest import CORPUS_DIR, REPO_ROOT
 
 from eval.calibrate import calibrate
 from eval.compare import compare
-from eval.gold import STYLES, judge, load_gold, quote_spans
+from eval.gold import BLIND_FILES, BLIND_STYLES, STYLES, judge, load_gold, quote_spans
 from eval.harness import run_configs
 from retrieval.search import Pipeline
 
@@ -294,6 +294,27 @@ def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_t
     }
     assert not taken & {key(q.question) for q in fresh}
     assert not {q.id for q in load_gold()} & {q.id for q in fresh}
+
+
+@pytest.mark.parametrize("path", BLIND_FILES, ids=lambda p: p.name)
+def test_the_blind_sets_are_valid_split_and_apart_from_the_examples(source_texts, path):
+    """The blind sets are scored and calibrated on; the labelled scope examples the
+    vote uses must hold none of their questions, or the vote would know the answer."""
+    from core import settings
+
+    questions = load_gold(path)
+    assert len(questions) >= 150 and {q.style for q in questions} == set(BLIND_STYLES)
+    assert {q.split for q in questions} == {"dev", "test"}
+    for q in questions:
+        assert all(quote in source_texts[file] for file, quote in q.evidence), q.id
+        assert bool(q.evidence) == q.answerable, q.id
+
+    def key(text):
+        return " ".join(text.lower().split())
+
+    examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
+    taken = {key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()}
+    assert not taken & {key(q.question) for q in questions}
 
 
 def test_the_answer_scorer_learns_which_candidate_is_right():
