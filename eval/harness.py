@@ -120,7 +120,9 @@ def run_config(searcher, pipeline, questions: list[GoldQuestion]) -> tuple[dict,
 def _answer(result) -> dict | None:
     if result.answer is None:
         return None
-    file = result.hits[0].passage["source_file"]
+    file = next(h.passage for h in result.hits if h.passage["id"] == result.answer.passage_id)[
+        "source_file"
+    ]
     return {"start": result.answer.start, "end": result.answer.end, "file": file}
 
 

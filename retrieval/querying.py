@@ -147,11 +147,16 @@ def load_synonym_file(path: Path = SYNONYMS_FILE) -> list[Equivalence]:
 
 
 def glossary_groups(glossary: list[dict]) -> list[Equivalence]:
+    """A term the corpus glosses is also searched by its gloss ("MGUS" -> "monoclonal
+    gammopathy ..."), one way: a gloss is often a list of members or an everyday
+    phrase ("bortezomib" in "proteasome inhibitors ( bortezomib , ... )", "a type
+    of white blood cell"), and a question using those words is seldom about the
+    term (docs/decisions.md)."""
     groups = []
     for entry in glossary:
-        phrases = tuple(p for p in (_phrase(entry["term"]), _phrase(entry["gloss"])) if p)
-        if len(phrases) == 2 and phrases[0].tokens != phrases[1].tokens:
-            groups.append(Equivalence(phrases, phrases))
+        term, gloss = _phrase(entry["term"]), _phrase(entry["gloss"])
+        if term and gloss and term.tokens != gloss.tokens:
+            groups.append(Equivalence((term,), (gloss,)))
     return groups
 
 

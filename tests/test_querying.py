@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from retrieval.querying import Expander, SpellCorrector, load_synonym_file, parse_synonym_line
+from retrieval.querying import (
+    Expander,
+    SpellCorrector,
+    glossary_groups,
+    load_synonym_file,
+    parse_synonym_line,
+)
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +110,12 @@ def test_glossary_is_harvested_from_the_corpus(index):
     assert not any(g["gloss"].lower() in ("not shown", "step 1") for g in glossary)
 
 
-def test_lay_definition_reaches_the_clinical_term(app):
-    searcher = app.extensions["searcher"]
-    plan = searcher.plan("too much calcium in my blood", searcher.pipeline)
-    assert "hypercalcemia" in plan.expansion
+def test_a_glossed_term_brings_its_gloss_but_not_the_reverse():
+    groups = glossary_groups([{"term": "proteasome inhibitors", "gloss": "bortezomib"}])
+    expander = Expander(groups, {})
+    assert expander.expand("proteasome inhibitors", ["proteasom", "inhibitor"]) == ["bortezomib"]
+    # A member of a list does not drag the class name in.
+    assert expander.expand("what is bortezomib", ["bortezomib"]) == []
 
 
 def test_phrases_sharing_a_first_word_each_trigger_and_groups_keep_file_order():
