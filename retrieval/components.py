@@ -91,7 +91,10 @@ class Components:
             defines=defines,
             defined=frozenset().union(*defines),
             intents=asked,
-            section_intents=[intents.of_section(asked, p["section"]) for p in index.passages],
+            section_intents=[
+                intents.of_section(asked, p["section"], _title(index, p["doc_id"]))
+                for p in index.passages
+            ],
             sentences=SentenceReranker(
                 load_array(path / index_files.SENTENCES),
                 np.load(path / index_files.SENTENCE_OWNER),
@@ -118,6 +121,10 @@ class Components:
     def mask_sources(self, mask: np.ndarray) -> list[str]:
         """The documents a source mask allows, for a backend that filters by them."""
         return [str(d) for d in self.doc_ids[np.unique(self.doc_code[mask])]]
+
+
+def _title(index: Index, doc_id: str) -> str:
+    return index.documents.get(doc_id, {}).get("title", "")
 
 
 def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:

@@ -36,10 +36,12 @@ def asked(intents: list[Intent], question: str) -> frozenset[str]:
     return frozenset(i.name for i in intents if i.question.search(question))
 
 
-def of_section(intents: list[Intent], section: list[str]) -> frozenset[str]:
-    """The intents a passage's headings are about; front and back matter is
-    recognised by its own heading at any level."""
-    path = " > ".join(section)
+def of_section(intents: list[Intent], section: list[str], title: str = "") -> frozenset[str]:
+    """The intents a passage's headings are about, the document's title being the
+    outermost ("Treatment Options for Multiple Myeloma" makes every section of
+    that page about treatment); front and back matter is recognised by its own
+    heading at any level."""
+    path = " > ".join([title, *section] if title else section)
     found = {i.name for i in intents if i.name != DOCUMENT and i.target.search(path)}
     document = next((i for i in intents if i.name == DOCUMENT), None)
     if document is not None and any(document.target.search(h) for h in section):

@@ -82,6 +82,16 @@ def test_intents_of_questions_and_of_sections():
     assert intents.of_section(table, tests) == {"diagnosis"}
     assert intents.of_section(table, ["About This PDQ Summary"]) == {intents.DOCUMENT}
     assert intents.DOCUMENT not in intents.of_section(table, ["Treatment of Multiple Myeloma"])
+    # A heading that opens with "Treatment" is about treatment, the title included ...
+    assert "treatment" in intents.asked(table, "What are the treatments for MGUS ?")
+    assert intents.of_section(table, ["Treatment of Multiple Myeloma"]) == {"treatment"}
+    assert intents.of_section(table, ["Smoldering myeloma"], "Treatment Options for Myeloma") == {
+        "treatment"
+    }
+    # ... one that merely names treatment later is not.
+    assert "treatment" not in intents.of_section(
+        table, ["Stages", "Neoplasms may come back after treatment."]
+    )
     with pytest.raises(ValueError):
         intents.parse_line("no arrow: just a pattern")
 
