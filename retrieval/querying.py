@@ -220,6 +220,16 @@ class QueryPlan:
 def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
     """Normalise, correct spelling, expand lay words and bridge unknown ones.
     `parts` are the loaded Components; `word_vectors` embeds words (cached)."""
+    query_plan = prepare(parts, query, pipeline)
+    if query_plan.unknown:
+        vectors = parts.bridge.word_vectors(query_plan.unknown, word_vectors)
+        bridge(parts, query_plan, vectors, pipeline)
+    return query_plan
+
+
+def prepare(parts, query: str, pipeline) -> QueryPlan:
+    """The plan up to the bridge: its unknown words are found, not yet embedded
+    (`bridge` finishes it), so that their model work can join the query's."""
     text = analysis.normalize(query)
     corrected = None
     if pipeline.spelling:
@@ -229,15 +239,11 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
     tokens = analysis.bm25_tokens([text])[0]
     expansion = parts.expander.expand(text, tokens) if pipeline.expansion else []
     words = content_words(text, parts.stopwords)
-    unknown, vectors = [], None
+    unknown = []
     # Unknown words feed the bridge and, wherever the model runs, abstention.
     if parts.bridge is not None and (pipeline.bridge or pipeline.uses_model):
         unknown = parts.bridge.unknown([w for w in words if len(w) <= MAX_WORD_CHARS])
         unknown = unknown[:MAX_BRIDGED_WORDS]
-        if unknown:
-            vectors = parts.bridge.word_vectors(unknown, word_vectors)
-            if pipeline.bridge:
-                expansion += parts.bridge.expand(vectors, tokens + expansion)
     return QueryPlan(
         text=text,
         corrected=corrected,
@@ -245,6 +251,15 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
         expansion=expansion,
         content_words=len(words),
         unknown=unknown,
-        unknown_vectors=vectors,
         intents=intents.asked(parts.intents, text),
     )
+
+
+def bridge(parts, query_plan: QueryPlan, vectors: np.ndarray, pipeline) -> None:
+    """Finish a prepared plan with its unknown words' vectors: the corpus words
+    nearest to them join the BM25 tokens (when the pipeline bridges)."""
+    query_plan.unknown_vectors = vectors
+    if pipeline.bridge:
+        added = parts.bridge.expand(vectors, query_plan.tokens)
+        query_plan.expansion.extend(added)
+        query_plan.tokens.extend(added)
