@@ -47,10 +47,13 @@ class SpellCorrector:
     def __init__(self, vocabulary: dict[str, int]):
         self.vocabulary = {w: c for w, c in vocabulary.items() if len(w) > 2}
         self.words = list(self.vocabulary)
-        _english()  # load the English word list now, not on the first request
+        # The English word list, loaded now, not on the first request. For a
+        # lowercase word of letters, SpellChecker.known is membership in it.
+        self.english = _english().word_frequency.dictionary
 
     def known(self, word: str) -> bool:
-        return word in self.vocabulary or bool(_english().known([word]))
+        """`word`: lowercase letters (what correct and correct_word look up)."""
+        return word in self.vocabulary or word in self.english
 
     def correct_word(self, word: str) -> str:
         lower = word.lower()
