@@ -29,7 +29,9 @@ def clip(tokenizer, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
     """`text` cut after the word piece that fills `limit` (special tokens included);
     as it is when the model has no tokenizer to count with. `tokenizer` is the
     model's own (a `tokenizers.Tokenizer`)."""
-    if tokenizer is None:
+    if tokenizer is None or (text.isascii() and len(text) + 2 <= limit):
+        # An ASCII character is at most one word piece (lowercased, never split
+        # further), so such a text, with its two special tokens, fits as it is.
         return text
     encoding = tokenizer.encode(text)
     ends = [

@@ -9,8 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
+import hypothesis
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 from core import index_files, models, settings
 from eval.gold import GOLD_FILE
@@ -140,3 +142,42 @@ def test_length_groups_cover_every_text_once_and_trade_calls_for_padding():
     # Free calls: every length alone; very dear calls: as few as the limit allows.
     assert len(groups(lengths, 16, call_cost=0)) == len(set(lengths))
     assert groups(lengths, 16, call_cost=10_000) == [slice(0, len(lengths))]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(models.model_path(settings.EMBED_MODEL) / "tokenizer.json"))
+    tokenizer.no_padding()  # as the encoder counts: one text, its own length
+    tokenizer.no_truncation()
+    tokenizer.enable_truncation(256)
+    return tokenizer
+
+
+@pytest.mark.unit
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+def test_a_short_ascii_text_is_kept_without_counting_its_word_pieces(tokenizer, text):
+    """clip skips the tokenizer for an ASCII text that cannot exceed the limit; what
+    it returns is what counting the pieces gives."""
+    from retrieval.encoder import clip
+
+    for limit in (12, 96):
+        encoding = tokenizer.encode(text)
+        if text.isascii() and len(text) + 2 <= limit:
+            assert len(encoding.ids) <= limit  # so the count would have kept it too
+        assert clip(tokenizer, text, limit) == clip_by_counting(tokenizer, text, limit)
+
+
+def clip_by_counting(tokenizer, text: str, limit: int) -> str:
+    """retrieval.encoder.clip as it was, always counting."""
+    encoding = tokenizer.encode(text)
+    ends = [
+        end
+        for (start, end), special in zip(encoding.offsets, encoding.special_tokens_mask)
+        if not special and end > start
+    ]
+    if len(encoding.ids) <= limit or not ends:
+        return text
+    return text[: ends[limit - 3]] if len(ends) > limit - 3 else text
