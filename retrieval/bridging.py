@@ -76,6 +76,7 @@ class VocabularyBridge:
         word_vectors: np.ndarray,
         query_vector: np.ndarray | None = None,
         n_words: int | None = None,
+        similarities: np.ndarray | None = None,
     ) -> float:
         """How much of the query is made of words far from anything the corpus says.
 
@@ -91,7 +92,9 @@ class VocabularyBridge:
         if not len(words) or not len(self.words):
             return 0.0
         word_vectors = np.asarray(word_vectors, dtype=np.float32)
-        nearest = (word_vectors @ self.vectors.T).max(axis=1)
+        if similarities is None:
+            similarities = self.similarities(word_vectors)
+        nearest = similarities.max(axis=1)
         size = max(len(self.lexicon), 1)
         rarity = np.log1p([self.lexicon.get(w, size) for w in words]) / np.log1p(size)
         weight = rarity
@@ -99,19 +102,30 @@ class VocabularyBridge:
             weight = rarity * np.clip(word_vectors @ np.asarray(query_vector).reshape(-1), 0.0, 1.0)
         return float(np.sum((1.0 - nearest) * weight) / max(n_words or len(words), 1))
 
-    def neighbours_of(self, vector: np.ndarray) -> list[int]:
-        sims = self.vectors @ vector
+    def similarities(self, word_vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each word vector with each corpus word (words x corpus words):
+        one pass over the corpus words' vectors, for `expand` and `foreignness` both."""
+        return np.asarray(word_vectors, dtype=np.float32) @ self.vectors.T
+
+    def neighbours_of(self, vector: np.ndarray, sims: np.ndarray | None = None) -> list[int]:
+        """`sims`: the vector's row of `similarities`, when already computed."""
+        if sims is None:
+            sims = self.vectors @ vector
         top = np.argpartition(-sims, min(self.neighbours, len(sims) - 1))[: self.neighbours]
         top = top[np.argsort(-sims[top], kind="stable")]
         return [int(i) for i in top if sims[i] >= self.min_similarity]
 
-    def expand(self, word_vectors: np.ndarray, tokens: list[str]) -> list[str]:
+    def expand(
+        self, word_vectors: np.ndarray, tokens: list[str], similarities: np.ndarray | None = None
+    ) -> list[str]:
         """BM25 tokens of the corpus words nearest to each unknown word, not already in `tokens`."""
         added: list[str] = []
         if not len(self.words):
             return added
-        for vector in word_vectors:
-            for i in self.neighbours_of(vector):
+        if similarities is None:
+            similarities = [None] * len(word_vectors)
+        for vector, sims in zip(word_vectors, similarities):
+            for i in self.neighbours_of(vector, sims):
                 added.extend(t for t in self.tokens[i] if t not in tokens and t not in added)
         return added
 

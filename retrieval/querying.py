@@ -213,6 +213,7 @@ class QueryPlan:
     content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
     unknown: list[str] = field(default_factory=list)  # words no passage contains
     unknown_vectors: np.ndarray | None = None
+    unknown_similarities: np.ndarray | None = None  # to every corpus word (bridge.similarities)
     intents: frozenset = frozenset()  # what it asks about (retrieval/intents.py)
 
     @property
@@ -262,7 +263,8 @@ def bridge(parts, query_plan: QueryPlan, vectors: np.ndarray, pipeline) -> None:
     """Finish a prepared plan with its unknown words' vectors: the corpus words
     nearest to them join the BM25 tokens (when the pipeline bridges)."""
     query_plan.unknown_vectors = vectors
+    query_plan.unknown_similarities = sims = parts.bridge.similarities(vectors)
     if pipeline.bridge:
-        added = parts.bridge.expand(vectors, query_plan.tokens)
+        added = parts.bridge.expand(vectors, query_plan.tokens, sims)
         query_plan.expansion.extend(added)
         query_plan.tokens.extend(added)

@@ -174,6 +174,23 @@ def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
     assert about == pytest.approx(0.8) and aside == pytest.approx(0.2)
 
 
+def test_one_similarity_pass_serves_expansion_and_foreignness():
+    rng = np.random.default_rng(7)
+    corpus = rng.standard_normal((50, 8)).astype(np.float32)
+    corpus /= np.linalg.norm(corpus, axis=1, keepdims=True)
+    words = [f"w{i}" for i in range(50)]
+    bridge = VocabularyBridge(words, corpus, {}, 0.2, 3, ["common", "rare"], None)
+    unknown = rng.standard_normal((3, 8)).astype(np.float32)
+    unknown /= np.linalg.norm(unknown, axis=1, keepdims=True)
+    sims = bridge.similarities(unknown)
+    assert sims.shape == (3, 50)
+    assert bridge.expand(unknown, [], sims) == bridge.expand(unknown, [])
+    query = corpus[0]
+    assert bridge.foreignness(["common", "x", "rare"], unknown, query, 5, sims) == (
+        bridge.foreignness(["common", "x", "rare"], unknown, query, 5)
+    )
+
+
 def test_a_topic_the_corpus_lacks_is_foreign(searcher):
     def foreign(query):
         return searcher.search(query, 3).details["confidence"]["foreign"]
