@@ -123,24 +123,6 @@ class Components:
         return [str(d) for d in self.doc_ids[np.unique(self.doc_code[mask])]]
 
 
-class SentenceStems:
-    """The BM25 stems of each sentence (what the answer stage's coverage counts),
-    by sentence row: a sentence's text never changes, so each is analysed once,
-    the first time its passage is searched for an answer, not on every request."""
-
-    def __init__(self, passages: list[dict], owner: np.ndarray, spans: np.ndarray):
-        self.passages, self.owner, self.spans = passages, owner, spans
-        self._stems: list[frozenset | None] = [None] * len(spans)
-
-    def __getitem__(self, row: int) -> frozenset:
-        stems = self._stems[row]
-        if stems is None:  # two threads at once only analyse it twice
-            start, end = self.spans[row]
-            text = self.passages[self.owner[row]]["text"][start:end]
-            stems = self._stems[row] = frozenset(analysis.bm25_tokens([text])[0])
-        return stems
-
-
 def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:
     words = _read_json(path / index_files.BRIDGE_WORDS)
     vectors_file = path / index_files.BRIDGE_VECTORS
@@ -157,3 +139,21 @@ def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:
         lexicon,
         np.load(lexicon_vectors, mmap_mode="r") if lexicon else None,
     )
+
+
+class SentenceStems:
+    """The BM25 stems of each sentence (what the answer stage's coverage counts),
+    by sentence row: a sentence's text never changes, so each is analysed once,
+    the first time its passage is searched for an answer, not on every request."""
+
+    def __init__(self, passages: list[dict], owner: np.ndarray, spans: np.ndarray):
+        self.passages, self.owner, self.spans = passages, owner, spans
+        self._stems: list[frozenset | None] = [None] * len(spans)
+
+    def __getitem__(self, row: int) -> frozenset:
+        stems = self._stems[row]
+        if stems is None:  # two threads at once only analyse it twice
+            start, end = self.spans[row]
+            text = self.passages[self.owner[row]]["text"][start:end]
+            stems = self._stems[row] = frozenset(analysis.bm25_tokens([text])[0])
+        return stems
