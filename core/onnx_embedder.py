@@ -49,11 +49,10 @@ class OnnxEmbedder:
 
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
-        feeds = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
+        return self._run_tokens(*_arrays(encodings))
+
+    def _run_tokens(self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray) -> np.ndarray:
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         feeds = {name: feeds[name] for name in self.input_names}
         return self.session.run(None, feeds)[0]
 
@@ -66,13 +65,55 @@ class OnnxEmbedder:
         show_progress_bar: bool = False,  # noqa: ARG002
         **_,
     ) -> np.ndarray:
-        """Unit-length float32 vectors, one per text, in the order given."""
+        """Unit-length float32 vectors, one per text, in the order given.
+
+        Texts are tokenized once, and run in groups of similar length (at most
+        `batch_size` each): every row of a call is padded to its longest, and a
+        call costs a fixed part (the weights read once) plus its padded rows,
+        so a long question and a short word go together while a few short words
+        beside long questions go apart (`groups`)."""
         if isinstance(texts, str):
             texts = [texts]
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        # Similar lengths together, as sentence-transformers does: less padding.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), max(batch_size, 1)):
-            rows = order[start : start + batch_size]
-            out[rows] = self._run([texts[i] for i in rows])
+        if not texts:
+            return out
+        ids, mask, types = _arrays(self.tokenizer.encode_batch(texts))
+        lengths = mask.sum(axis=1)
+        order = np.argsort(lengths, kind="stable")
+        for group in groups(lengths[order].tolist(), max(batch_size, 1)):
+            rows = order[group]
+            width = int(lengths[rows].max())  # padding is on the right: cut it to the group's
+            out[rows] = self._run_tokens(ids[rows, :width], mask[rows, :width], types[rows, :width])
         return out
+
+
+# What one model call costs beyond its padded token rows, in token rows: the
+# weights read once per call (docs/performance.md, "Model CPU per query").
+CALL_COST_ROWS = 22
+
+
+def groups(lengths: list[int], limit: int, call_cost: int = CALL_COST_ROWS) -> list[slice]:
+    """Contiguous groups of `lengths` (sorted ascending), at most `limit` each, that
+    minimise the calls' estimated cost: call_cost + rows x the group's longest."""
+    n = len(lengths)
+    best = [0.0] + [float("inf")] * n  # best[j]: cost of the first j lengths
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - limit), j):
+            cost = best[i] + call_cost + (j - i) * lengths[j - 1]
+            if cost < best[j]:  # ties keep the larger group: fewer calls
+                best[j], cut[j] = cost, i
+    out, j = [], n
+    while j:
+        out.append(slice(cut[j], j))
+        j = cut[j]
+    return out[::-1]
+
+
+def _arrays(encodings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """input_ids, attention_mask and token_type_ids of a padded batch."""
+    return (
+        np.array([e.ids for e in encodings], dtype=np.int64),
+        np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        np.array([e.type_ids for e in encodings], dtype=np.int64),
+    )

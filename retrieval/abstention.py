@@ -71,7 +71,11 @@ class Abstention:
             "query_length": float(np.log1p(plan.content_words)),
             "foreign": (
                 parts.bridge.foreignness(
-                    plan.unknown, plan.unknown_vectors, vector, plan.content_words
+                    plan.unknown,
+                    plan.unknown_vectors,
+                    vector,
+                    plan.content_words,
+                    plan.unknown_similarities,
                 )
                 if plan.unknown
                 else 0.0

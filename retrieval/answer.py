@@ -18,8 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import analysis
-
 from .components import Components
 
 FEATURES = (
@@ -81,7 +79,7 @@ def candidates(
         singles, pairs = parts.sentences.sentence_and_pair_scores(vector, sentence_rows)
         text = parts.index.passages[row]["text"]
         gap = float(score - scores[0])
-        stems = [set(analysis.bm25_tokens([text[s:e]])[0]) for s, e in spans[sentence_rows]]
+        stems = [parts.sentence_stems[r] for r in sentence_rows.tolist()]
         for first in range(len(sentence_rows)):
             for last, cosine in ((first, singles[first]), (first + 1, None)):
                 if last == first + 1:

@@ -49,13 +49,17 @@ class VocabularyBridge:
     def word_vectors(self, words: list[str], embed) -> np.ndarray:
         """From the lexicon where it has the word; `embed` (the model) for the rest."""
         rows = [self.lexicon.get(w) for w in words]
-        missing = [w for w, r in zip(words, rows) if r is None]
+        missing = self.unlisted(words)
         fresh = iter(embed(missing)) if missing else iter(())
         out = [
             self.lexicon_vectors[r].astype(np.float32) if r is not None else next(fresh)
             for r in rows
         ]
         return np.asarray(out, dtype=np.float32).reshape(len(words), -1)
+
+    def unlisted(self, words: list[str]) -> list[str]:
+        """Those of `words` the lexicon lacks: the ones `word_vectors` gives the model."""
+        return [w for w in words if w not in self.lexicon]
 
     def unknown_words(self, text: str) -> list[str]:
         """Content words of the query that no passage contains, in order, once each."""
@@ -72,6 +76,7 @@ class VocabularyBridge:
         word_vectors: np.ndarray,
         query_vector: np.ndarray | None = None,
         n_words: int | None = None,
+        similarities: np.ndarray | None = None,
     ) -> float:
         """How much of the query is made of words far from anything the corpus says.
 
@@ -87,7 +92,9 @@ class VocabularyBridge:
         if not len(words) or not len(self.words):
             return 0.0
         word_vectors = np.asarray(word_vectors, dtype=np.float32)
-        nearest = (word_vectors @ self.vectors.T).max(axis=1)
+        if similarities is None:
+            similarities = self.similarities(word_vectors)
+        nearest = similarities.max(axis=1)
         size = max(len(self.lexicon), 1)
         rarity = np.log1p([self.lexicon.get(w, size) for w in words]) / np.log1p(size)
         weight = rarity
@@ -95,46 +102,72 @@ class VocabularyBridge:
             weight = rarity * np.clip(word_vectors @ np.asarray(query_vector).reshape(-1), 0.0, 1.0)
         return float(np.sum((1.0 - nearest) * weight) / max(n_words or len(words), 1))
 
-    def neighbours_of(self, vector: np.ndarray) -> list[int]:
-        sims = self.vectors @ vector
+    def similarities(self, word_vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each word vector with each corpus word (words x corpus words):
+        one pass over the corpus words' vectors, for `expand` and `foreignness` both."""
+        return np.asarray(word_vectors, dtype=np.float32) @ self.vectors.T
+
+    def neighbours_of(self, vector: np.ndarray, sims: np.ndarray | None = None) -> list[int]:
+        """`sims`: the vector's row of `similarities`, when already computed."""
+        if sims is None:
+            sims = self.vectors @ vector
         top = np.argpartition(-sims, min(self.neighbours, len(sims) - 1))[: self.neighbours]
         top = top[np.argsort(-sims[top], kind="stable")]
         return [int(i) for i in top if sims[i] >= self.min_similarity]
 
-    def expand(self, word_vectors: np.ndarray, tokens: list[str]) -> list[str]:
+    def expand(
+        self, word_vectors: np.ndarray, tokens: list[str], similarities: np.ndarray | None = None
+    ) -> list[str]:
         """BM25 tokens of the corpus words nearest to each unknown word, not already in `tokens`."""
         added: list[str] = []
         if not len(self.words):
             return added
-        for vector in word_vectors:
-            for i in self.neighbours_of(vector):
+        if similarities is None:
+            similarities = [None] * len(word_vectors)
+        for vector, sims in zip(word_vectors, similarities):
+            for i in self.neighbours_of(vector, sims):
                 added.extend(t for t in self.tokens[i] if t not in tokens and t not in added)
         return added
 
 
-class WordVectorCache:
-    """LRU of word vectors: words recur across questions far more than whole questions do."""
+class VectorCache:
+    """LRU of vectors by text, shared by a worker's request threads."""
 
-    def __init__(self, embed, size: int):
-        self.embed = embed  # list[str] -> array, one model call
+    def __init__(self, size: int):
         self.size = max(size, 1)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()  # a worker's request threads share it
+        self._lock = threading.Lock()
 
-    def vectors(self, words: list[str]) -> np.ndarray:
+    def cached(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors held for `texts`; the others are absent."""
         with self._lock:
-            found = {w: self._cache[w] for w in words if w in self._cache}
-        missing = [w for w in words if w not in found]
-        if missing:  # the model runs outside the lock
-            found.update(zip(missing, self.embed(missing)))
+            return {t: self._cache[t] for t in texts if t in self._cache}
+
+    def store(self, found: dict[str, np.ndarray], order: list[str]) -> None:
+        """Keep `found` and mark `order` (its keys, as asked) the most recently used."""
         with self._lock:
-            for w in words:
-                self._cache[w] = found[w]
-                self._cache.move_to_end(w)
+            for t in order:
+                self._cache[t] = found[t]
+                self._cache.move_to_end(t)
             while len(self._cache) > self.size:
                 self._cache.popitem(last=False)
-        return np.asarray([found[w] for w in words], dtype=np.float32).reshape(len(words), -1)
 
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+
+
+class WordVectorCache(VectorCache):
+    """LRU of word vectors: words recur across questions far more than whole questions do."""
+
+    def __init__(self, embed, size: int):
+        super().__init__(size)
+        self.embed = embed  # list[str] -> array, one model call
+
+    def vectors(self, words: list[str]) -> np.ndarray:
+        found = self.cached(words)
+        missing = [w for w in words if w not in found]
+        if missing:  # the model runs outside the lock
+            found.update(zip(missing, self.embed(missing)))
+        self.store(found, words)
+        return np.asarray([found[w] for w in words], dtype=np.float32).reshape(len(words), -1)

@@ -52,6 +52,7 @@ class Components:
     section_intents: list[frozenset]  # ... and what each passage's headings are about
     sentences: SentenceReranker
     sentence_spans: np.ndarray | None  # (start, end) of each sentence in its passage
+    sentence_stems: SentenceStems | None  # the BM25 stems of each sentence, by sentence row
     cross_encoder: CrossEncoderReranker | None
     doc_ids: np.ndarray  # distinct document ids ...
     doc_code: np.ndarray  # ... and each passage's position among them
@@ -73,6 +74,8 @@ class Components:
         doc_of = np.array([p["doc_id"] for p in index.passages])
         doc_ids, doc_code = np.unique(doc_of, return_inverse=True)
         normalized = [_normalized_text(p) for p in index.passages]
+        owner = np.load(path / index_files.SENTENCE_OWNER)
+        spans = np.load(spans) if spans.is_file() else None
         names = cancers.load()
         asked = intents.load()
         defines = [set(d) for d in definitions] if definitions else [set() for _ in range(n)]
@@ -97,11 +100,14 @@ class Components:
             ],
             sentences=SentenceReranker(
                 load_array(path / index_files.SENTENCES),
-                np.load(path / index_files.SENTENCE_OWNER),
+                owner,
                 n,
                 load_array(pairs) if pairs.is_file() and settings.SENTENCE_PAIRS else None,
             ),
-            sentence_spans=np.load(spans) if spans.is_file() else None,
+            sentence_spans=spans,
+            sentence_stems=SentenceStems(index.passages, owner, spans)
+            if spans is not None
+            else None,
             cross_encoder=CrossEncoderReranker(cross_dir) if cross_dir else None,
             doc_ids=doc_ids,
             doc_code=doc_code,
@@ -143,3 +149,21 @@ def _read_bridge(path: Path, lexical: LexicalScorer) -> VocabularyBridge | None:
         lexicon,
         np.load(lexicon_vectors, mmap_mode="r") if lexicon else None,
     )
+
+
+class SentenceStems:
+    """The BM25 stems of each sentence (what the answer stage's coverage counts),
+    by sentence row: a sentence's text never changes, so each is analysed once,
+    the first time its passage is searched for an answer, not on every request."""
+
+    def __init__(self, passages: list[dict], owner: np.ndarray, spans: np.ndarray):
+        self.passages, self.owner, self.spans = passages, owner, spans
+        self._stems: list[frozenset | None] = [None] * len(spans)
+
+    def __getitem__(self, row: int) -> frozenset:
+        stems = self._stems[row]
+        if stems is None:  # two threads at once only analyse it twice
+            start, end = self.spans[row]
+            text = self.passages[self.owner[row]]["text"][start:end]
+            stems = self._stems[row] = frozenset(analysis.bm25_tokens([text])[0])
+        return stems

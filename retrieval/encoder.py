@@ -9,7 +9,6 @@ the model (LRU).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import numpy as np
 from core import models, settings
 
 from .batching import MicroBatcher
-from .bridging import WordVectorCache
+from .bridging import VectorCache, WordVectorCache
 
 # The model's cost grows with the word pieces it is given, up to its own limit
 # (256): a question never needs more than these (special tokens included), so an
@@ -30,7 +29,9 @@ def clip(tokenizer, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
     """`text` cut after the word piece that fills `limit` (special tokens included);
     as it is when the model has no tokenizer to count with. `tokenizer` is the
     model's own (a `tokenizers.Tokenizer`)."""
-    if tokenizer is None:
+    if tokenizer is None or (text.isascii() and len(text) + 2 <= limit):
+        # An ASCII character is at most one word piece (lowercased, never split
+        # further), so such a text, with its two special tokens, fits as it is.
         return text
     encoding = tokenizer.encode(text)
     ends = [
@@ -58,22 +59,39 @@ class QueryEncoder:
         self.batcher = MicroBatcher(
             self._run, settings.BATCH_MAX, settings.BATCH_WINDOW_MS / 1000, batch_slots()
         )
-        self._query = lru_cache(maxsize=max(settings.QUERY_CACHE_SIZE, 1))(self._embed)
+        self.queries = VectorCache(settings.QUERY_CACHE_SIZE)
         self.words = WordVectorCache(self.embed_words, settings.WORD_CACHE_SIZE)
 
     def _run(self, texts: list[str]) -> np.ndarray:
         return models.embed(self.model, texts, batch_size=max(len(texts), 1))
 
-    def _embed(self, text: str) -> np.ndarray:
-        vector = self.batcher.embed([clip(self._tokenizer(), text)])
-        vector.setflags(write=False)
-        return vector
-
     def _tokenizer(self):
         return getattr(self.model, "tokenizer", None)
 
     def query(self, text: str) -> np.ndarray:
-        return self._query(text)
+        return self.query_and_words(text, [])[0]
+
+    def query_and_words(self, text: str, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The query's vector (1 x d, read-only: cached and shared) and the vectors of
+        `words` (the bridge's, len(words) x d). Whatever neither cache holds goes
+        to the model in one call: the query and its words ride in the same batch."""
+        vector = self.queries.cached([text]).get(text)
+        found = self.words.cached(words)
+        missing = [w for w in dict.fromkeys(words) if w not in found]
+        tokenizer = self._tokenizer()
+        texts = [] if vector is not None else [clip(tokenizer, text)]
+        texts += [clip(tokenizer, w, MAX_WORD_TOKENS) for w in missing]
+        rows = self.batcher.embed(texts) if texts else None
+        if vector is None:
+            vector, rows = rows[:1], rows[1:]
+            vector.setflags(write=False)
+        self.queries.store({text: vector}, [text])
+        if words:
+            found.update(zip(missing, rows if missing else ()))
+            self.words.store(found, words)
+        dimension = vector.shape[-1]
+        stacked = np.asarray([found[w] for w in words], dtype=np.float32)
+        return vector, stacked.reshape(len(words), dimension)
 
     def embed_words(self, words: list[str]) -> np.ndarray:
         if not words:
@@ -81,5 +99,5 @@ class QueryEncoder:
         return self.batcher.embed([clip(self._tokenizer(), w, MAX_WORD_TOKENS) for w in words])
 
     def clear_cache(self) -> None:
-        self._query.cache_clear()
+        self.queries.clear()
         self.words.clear()

@@ -47,10 +47,13 @@ class SpellCorrector:
     def __init__(self, vocabulary: dict[str, int]):
         self.vocabulary = {w: c for w, c in vocabulary.items() if len(w) > 2}
         self.words = list(self.vocabulary)
-        _english()  # load the English word list now, not on the first request
+        # The English word list, loaded now, not on the first request. For a
+        # lowercase word of letters, SpellChecker.known is membership in it.
+        self.english = _english().word_frequency.dictionary
 
     def known(self, word: str) -> bool:
-        return word in self.vocabulary or bool(_english().known([word]))
+        """`word`: lowercase letters (what correct and correct_word look up)."""
+        return word in self.vocabulary or word in self.english
 
     def correct_word(self, word: str) -> str:
         lower = word.lower()
@@ -215,6 +218,7 @@ class QueryPlan:
     content_words: int = 0  # words that can carry its subject (abstention calibrates by length)
     unknown: list[str] = field(default_factory=list)  # words no passage contains
     unknown_vectors: np.ndarray | None = None
+    unknown_similarities: np.ndarray | None = None  # to every corpus word (bridge.similarities)
     intents: frozenset = frozenset()  # what it asks about (retrieval/intents.py)
 
     @property
@@ -225,6 +229,16 @@ class QueryPlan:
 def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
     """Normalise, correct spelling, expand lay words and bridge unknown ones.
     `parts` are the loaded Components; `word_vectors` embeds words (cached)."""
+    query_plan = prepare(parts, query, pipeline)
+    if query_plan.unknown:
+        vectors = parts.bridge.word_vectors(query_plan.unknown, word_vectors)
+        bridge(parts, query_plan, vectors, pipeline)
+    return query_plan
+
+
+def prepare(parts, query: str, pipeline) -> QueryPlan:
+    """The plan up to the bridge: its unknown words are found, not yet embedded
+    (`bridge` finishes it), so that their model work can join the query's."""
     text = analysis.normalize(query)
     corrected = None
     if pipeline.spelling:
@@ -234,15 +248,11 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
     tokens = analysis.bm25_tokens([text])[0]
     expansion = parts.expander.expand(text, tokens) if pipeline.expansion else []
     words = content_words(text, parts.stopwords)
-    unknown, vectors = [], None
+    unknown = []
     # Unknown words feed the bridge and, wherever the model runs, abstention.
     if parts.bridge is not None and (pipeline.bridge or pipeline.uses_model):
         unknown = parts.bridge.unknown([w for w in words if len(w) <= MAX_WORD_CHARS])
         unknown = unknown[:MAX_BRIDGED_WORDS]
-        if unknown:
-            vectors = parts.bridge.word_vectors(unknown, word_vectors)
-            if pipeline.bridge:
-                expansion += parts.bridge.expand(vectors, tokens + expansion)
     return QueryPlan(
         text=text,
         corrected=corrected,
@@ -250,6 +260,16 @@ def plan(parts, word_vectors, query: str, pipeline) -> QueryPlan:
         expansion=expansion,
         content_words=len(words),
         unknown=unknown,
-        unknown_vectors=vectors,
         intents=intents.asked(parts.intents, text),
     )
+
+
+def bridge(parts, query_plan: QueryPlan, vectors: np.ndarray, pipeline) -> None:
+    """Finish a prepared plan with its unknown words' vectors: the corpus words
+    nearest to them join the BM25 tokens (when the pipeline bridges)."""
+    query_plan.unknown_vectors = vectors
+    query_plan.unknown_similarities = sims = parts.bridge.similarities(vectors)
+    if pipeline.bridge:
+        added = parts.bridge.expand(vectors, query_plan.tokens, sims)
+        query_plan.expansion.extend(added)
+        query_plan.tokens.extend(added)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import answer, first_stage, second_stage
+from . import answer, first_stage, querying, second_stage
 from .abstention import Abstention, read_calibration
 from .answer import Answer
 from .components import Components
@@ -96,9 +96,8 @@ class Searcher:
         """Rank passages; `sources` (document ids) restricts the search to those documents."""
         started = time.perf_counter()
         p = pipeline or self.pipeline
-        query_plan = self.plan(query, p)
+        query_plan, vector = self._plan_and_embed(query, p)
         mask = self.parts.source_mask(sources) if sources else None
-        vector = self.embed_query(query_plan.text) if p.uses_model else None
         stage = first_stage.run(self.parts, p, query_plan, vector, mask, self.exhaustive)
         ranking, rows, scores = self._distinct_top(p, query_plan, vector, stage, k)
         chosen = self._answer(p, query_plan, vector, rows, scores)
@@ -122,6 +121,21 @@ class Searcher:
             reason=verdict.reason,
             answer=chosen.answer(self.parts) if chosen and verdict.confident else None,
         )
+
+    def _plan_and_embed(self, query: str, p: Pipeline) -> tuple[QueryPlan, np.ndarray | None]:
+        """The plan and the query's vector, the bridge's words embedded in the query's
+        model call (one batch entry, not two calls one after the other)."""
+        if not p.uses_model:
+            return self.plan(query, p), None
+        query_plan = querying.prepare(self.parts, query, p)
+        unknown = query_plan.unknown
+        bridge = self.parts.bridge
+        words = bridge.unlisted(unknown) if unknown else []
+        vector, fresh = self.encoder.query_and_words(query_plan.text, words)
+        if unknown:
+            vectors = bridge.word_vectors(unknown, lambda missing: fresh)
+            querying.bridge(self.parts, query_plan, vectors, p)
+        return query_plan, vector
 
     def _answer(self, p: Pipeline, query_plan: QueryPlan, vector, rows, scores):
         """The best answer candidate among the top passages (retrieval/answer.py)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_to_bytes
 
+import orjson
 from flask import Blueprint, current_app, jsonify, request
 
 from core import analysis
@@ -199,7 +200,13 @@ def search():
         body["corrected_query"] = result.corrected_query
     if result.not_covered:
         body["not_covered"] = result.not_covered
-    return jsonify(body)
+    return json_response(body)
+
+
+def json_response(body: dict):
+    """What jsonify gives (compact, UTF-8, keys in order, a final newline), encoded by
+    orjson, several times faster than the standard encoder on a search's results."""
+    return current_app.response_class(orjson.dumps(body) + b"\n", mimetype="application/json")
 
 
 @bp.get("/sources")

@@ -128,3 +128,14 @@ def test_answer_coverage_counts_only_words_some_passage_has(app):
     texts = searcher.index.passages[row]["text"]
     with_kidneys = [c for c in found if "kidney" in texts[c.start : c.end]]
     assert with_kidneys and all(c.features["coverage"] == 1.0 for c in with_kidneys)
+
+
+def test_each_sentence_is_analysed_once_into_the_stems_of_its_own_text(app):
+    from core import analysis
+
+    parts = app.extensions["searcher"].parts
+    stems, spans = parts.sentence_stems, parts.sentence_spans
+    for row, (start, end) in enumerate(spans.tolist()):
+        text = parts.index.passages[int(parts.sentences.owner[row])]["text"][start:end]
+        expected = frozenset(analysis.bm25_tokens([text])[0])
+        assert stems[row] == expected and stems[row] is stems[row]  # kept, not redone

@@ -125,3 +125,23 @@ def test_model_and_index_load_once(app, client, monkeypatch):
     for q in ("myeloma", "kidney", "bone pain"):
         assert client.get("/api/search", query_string={"q": q}).status_code == 200
     assert calls == [] and app.extensions["searcher"] is searcher
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "what is multiple myeloma",
+        "wat does refractory mean",
+        "ABVD regimen for Hodgkin lymphoma",
+        "should my mother do the transplant or wait?",
+        "café naïve “quoted” \u2028 tab\there",
+    ],
+)
+def test_search_body_is_byte_for_byte_what_jsonify_writes(client, query):
+    import json
+
+    r = client.get("/api/search", query_string={"q": query, "k": 10})
+    body = r.get_json()
+    expected = json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert r.data == expected.encode("utf-8")
+    assert r.mimetype == "application/json"

@@ -166,3 +166,25 @@ def test_wrk_script_rotates_questions_and_reports_json(recorder, tmp_path):
     assert result["error_detail"]["status"] > 0  # the 500s are counted as errors
     assert result["errors"] >= result["error_detail"]["status"]
     assert 0 < result["p50_ms"] <= result["p99_ms"]
+
+
+def test_profile_splits_a_request_into_model_pipeline_and_framework(app, monkeypatch):
+    """bench.profile's split adds up, and replaying the model takes the model out."""
+    from bench import profile
+
+    searcher = app.extensions["searcher"]
+    monkeypatch.setattr(searcher, "search", searcher.search)  # restored after the test
+    monkeypatch.setattr(searcher.model, "_run_tokens", searcher.model._run_tokens)
+    monkeypatch.setattr(searcher.encoder.queries, "size", 1)  # as the tool runs it
+    monkeypatch.setattr(searcher.encoder.words, "size", 1)
+    meter = profile.Meter(searcher)
+    paths = [urllib.parse.urlencode({"q": q}) for q in ("myeloma and the kidneys", "zzqxv germs")]
+    served = profile.measure(app, meter, paths, rounds=1)
+    assert served["model"] > 0 and served["pipeline"] > 0 and served["framework"] > 0
+    parts = served["model"] + served["pipeline"] + served["framework"]
+    assert parts == pytest.approx(served["total"])
+    meter.replay = {}
+    replayed = profile.measure(app, meter, paths, rounds=1)
+    assert len(meter.replay) >= 2  # each distinct model input recorded once ...
+    assert replayed["model"] < served["model"]  # ... and then replayed, not run
+    assert "| model |" in profile.report(served, replayed, len(paths), 1)

@@ -87,6 +87,47 @@ def test_common_words_come_from_the_index_lexicon_without_the_model(searcher):
     assert float(vectors[0] @ fresh) > 0.99  # float16 on disk, same vector
 
 
+def test_unlisted_words_ride_in_the_query_model_call_with_the_same_vectors(searcher, monkeypatch):
+    """A search embeds the query and the bridge's words the lexicon lacks in one
+    model call; the vectors, and so the plan, are those of separate calls."""
+    query = "does myeloma zzqxv the skeleton"
+    searcher.clear_cache()
+    calls = []
+    model = searcher.encoder.batcher._run
+
+    def counting(texts):
+        calls.append(list(texts))
+        return model(texts)
+
+    monkeypatch.setattr(searcher.encoder.batcher, "_run", counting)
+    together, vector = searcher._plan_and_embed(query, searcher.pipeline)
+    assert calls == [[query, "zzqxv"]]  # "skeleton" comes from the lexicon
+    assert together.unknown == ["zzqxv", "skeleton"]
+    searcher.clear_cache()
+    apart = searcher.plan(query, searcher.pipeline)
+    alone = searcher.embed_query(query)
+    assert calls[1:] == [["zzqxv"], [query]]  # the separate path: two calls
+    assert np.allclose(together.unknown_vectors, apart.unknown_vectors, atol=1e-6)
+    assert np.allclose(vector, alone, atol=1e-6)
+    assert (together.tokens, together.expansion) == (apart.tokens, apart.expansion)
+    searcher.clear_cache()
+
+
+def test_cached_query_and_words_skip_the_model(searcher, monkeypatch):
+    query = "does myeloma zzqxv the skeleton"
+    searcher.clear_cache()
+    first, _ = searcher._plan_and_embed(query, searcher.pipeline)
+
+    def no_model(texts):
+        raise AssertionError("cached: the model must not run")
+
+    monkeypatch.setattr(searcher.encoder.batcher, "_run", no_model)
+    again, vector = searcher._plan_and_embed(query, searcher.pipeline)
+    assert np.array_equal(again.unknown_vectors, first.unknown_vectors)
+    assert vector.shape == (1, first.unknown_vectors.shape[1])
+    searcher.clear_cache()
+
+
 @pytest.mark.integration
 def test_lexicon_vectors_are_cached_per_model_and_reused(tmp_path, monkeypatch):
     from core import models
@@ -131,6 +172,23 @@ def test_foreignness_weighs_distance_from_the_corpus_by_rarity():
     about = wide.foreignness(["unheard"], word, np.array([0.0, 0.0, 0.6, 0.8]))
     aside = wide.foreignness(["unheard"], word, np.array([0.0, 0.0, 0.98, 0.2]))
     assert about == pytest.approx(0.8) and aside == pytest.approx(0.2)
+
+
+def test_one_similarity_pass_serves_expansion_and_foreignness():
+    rng = np.random.default_rng(7)
+    corpus = rng.standard_normal((50, 8)).astype(np.float32)
+    corpus /= np.linalg.norm(corpus, axis=1, keepdims=True)
+    words = [f"w{i}" for i in range(50)]
+    bridge = VocabularyBridge(words, corpus, {}, 0.2, 3, ["common", "rare"], None)
+    unknown = rng.standard_normal((3, 8)).astype(np.float32)
+    unknown /= np.linalg.norm(unknown, axis=1, keepdims=True)
+    sims = bridge.similarities(unknown)
+    assert sims.shape == (3, 50)
+    assert bridge.expand(unknown, [], sims) == bridge.expand(unknown, [])
+    query = corpus[0]
+    assert bridge.foreignness(["common", "x", "rare"], unknown, query, 5, sims) == (
+        bridge.foreignness(["common", "x", "rare"], unknown, query, 5)
+    )
 
 
 def test_a_topic_the_corpus_lacks_is_foreign(searcher):

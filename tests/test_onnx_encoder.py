@@ -9,8 +9,10 @@ import sys
 import threading
 from pathlib import Path
 
+import hypothesis
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
 from core import index_files, models, settings
 from eval.gold import GOLD_FILE
@@ -110,3 +112,72 @@ def test_a_build_without_the_onnx_encoder_is_refused_with_the_rebuild_hint(index
     message = str(refused.value)
     assert "\n" not in message and "python -m indexer build" in message
     assert index_files.QUERY_ENCODER in message
+
+
+def test_texts_of_mixed_lengths_get_their_own_vectors_in_length_groups(onnx_model):
+    """One call's texts run in groups of similar length; each vector is the text's own."""
+    texts = gold_questions()[:12] + ["germs", "zzqxv", "a much longer question " * 6]
+    together = models.embed(onnx_model, texts, batch_size=len(texts))
+    for text, vector in zip(texts, together):
+        alone = models.embed(onnx_model, [text])[0]
+        assert float(vector @ alone) >= 0.99999, text
+    assert np.allclose(models.embed(onnx_model, texts, batch_size=4), together, atol=1e-6)
+
+
+@pytest.mark.unit
+def test_length_groups_cover_every_text_once_and_trade_calls_for_padding():
+    from core.onnx_embedder import groups
+
+    assert groups([], 16) == []
+    assert groups([16], 16) == [slice(0, 1)]
+    # A word beside a question costs less in its call than in a call of its own ...
+    assert groups([4, 16], 16, call_cost=22) == [slice(0, 2)]
+    # ... several short words beside a long question go apart.
+    assert groups([3, 4, 5, 30], 16, call_cost=22) == [slice(0, 3), slice(3, 4)]
+    lengths = sorted([10, 12, 13, 15, 16, 18, 22, 27, 31, 9, 40, 41])
+    for limit in (1, 3, 16):
+        cut = groups(lengths, limit)
+        assert [i for s in cut for i in range(s.start, s.stop)] == list(range(len(lengths)))
+        assert all(s.stop - s.start <= limit for s in cut)
+    # Free calls: every length alone; very dear calls: as few as the limit allows.
+    assert len(groups(lengths, 16, call_cost=0)) == len(set(lengths))
+    assert groups(lengths, 16, call_cost=10_000) == [slice(0, len(lengths))]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(models.model_path(settings.EMBED_MODEL) / "tokenizer.json"))
+    tokenizer.no_padding()  # as the encoder counts: one text, its own length
+    tokenizer.no_truncation()
+    tokenizer.enable_truncation(256)
+    return tokenizer
+
+
+@pytest.mark.unit
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=120))
+def test_a_short_ascii_text_is_kept_without_counting_its_word_pieces(tokenizer, text):
+    """clip skips the tokenizer for an ASCII text that cannot exceed the limit; what
+    it returns is what counting the pieces gives."""
+    from retrieval.encoder import clip
+
+    for limit in (12, 96):
+        encoding = tokenizer.encode(text)
+        if text.isascii() and len(text) + 2 <= limit:
+            assert len(encoding.ids) <= limit  # so the count would have kept it too
+        assert clip(tokenizer, text, limit) == clip_by_counting(tokenizer, text, limit)
+
+
+def clip_by_counting(tokenizer, text: str, limit: int) -> str:
+    """retrieval.encoder.clip as it was, always counting."""
+    encoding = tokenizer.encode(text)
+    ends = [
+        end
+        for (start, end), special in zip(encoding.offsets, encoding.special_tokens_mask)
+        if not special and end > start
+    ]
+    if len(encoding.ids) <= limit or not ends:
+        return text
+    return text[: ends[limit - 3]] if len(ends) > limit - 3 else text

@@ -67,6 +67,17 @@ def test_acronyms_are_left_alone_unless_the_whole_question_is_capitals(speller, 
     assert speller.correct(typed) == fixed
 
 
+def test_known_is_the_spell_checkers_own_answer_for_lowercase_words():
+    from retrieval.querying import _english
+
+    speller = SpellCorrector({"myeloma": 3, "ab": 1})
+    words = "myeloma the colour smouldering nan inf infinity zzqxv ab a kidneys ß é".split()
+    words += ["x" * 40, "pneumonoultramicroscopicsilicovolcanoconiosis"]
+    for word in words:
+        reference = word in speller.vocabulary or bool(_english().known([word]))
+        assert speller.known(word) == reference, word
+
+
 def test_synonym_lines_are_directional_or_two_way():
     one_way = parse_synonym_line("thick blood | sticky blood => plasmapheresis")
     assert [p.tokens for p in one_way.sources] == [("thick", "blood"), ("sticki", "blood")]
