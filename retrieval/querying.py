@@ -41,6 +41,20 @@ def _english():
     return SpellChecker(language="en", distance=1)
 
 
+def _english_correction(word: str) -> str | None:
+    """The commonest English word one edit away; None when two are equally common.
+    (SpellChecker.correction breaks such ties by set order, which changes with
+    the process's hash seed: "covid" became "bovid" in one worker, "covin" in another.)"""
+    english = _english()
+    found = english.candidates(word) or ()
+    ranked = sorted(
+        ((english.word_usage_frequency(w), w) for w in found if w != word), reverse=True
+    )
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return ranked[0][1]
+
+
 class SpellCorrector:
     """Correct words that are neither English nor corpus words to the nearest corpus word."""
 
@@ -71,8 +85,7 @@ class SpellCorrector:
         if matches:
             best = min(matches, key=lambda m: (m[1], -self.vocabulary[m[0]], m[0]))
             return best[0]
-        general = _english().correction(lower)
-        return general if general else word
+        return _english_correction(lower) or word
 
     def correct(self, text: str) -> str:
         # A word in capitals inside a question that is not all capitals is an

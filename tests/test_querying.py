@@ -167,3 +167,22 @@ def test_bm25_tells_the_stages_apart(app):
     ]:
         hits = searcher.search(question, 3, pipeline=CONFIGS["bm25"]).hits
         assert hits[0].passage["text"].lstrip().startswith(passage), question
+
+
+def test_a_tie_between_english_corrections_leaves_the_word_in_every_process():
+    """pyspellchecker breaks ties by set order, which follows the hash seed."""
+    import subprocess
+    import sys
+
+    code = "from retrieval.querying import _english_correction as c;print(c('covid'), c('speling'))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(4)
+    }
+    assert seen == {"None spelling"}
