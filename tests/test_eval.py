@@ -99,7 +99,11 @@ class FakeSearcher:
             corrected_query=None,
             details={"confidence": {"top_sentence": 0.9 if confident else 0.1}},
             reason=None if confident else "no_clear_answer",
-            answer=SimpleNamespace(start=answer[0], end=answer[1]) if answer else None,
+            answer=(
+                SimpleNamespace(passage_id=ranking[0], start=answer[0], end=answer[1])
+                if answer
+                else None
+            ),
         )
 
 
