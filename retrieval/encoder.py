@@ -33,6 +33,11 @@ def clip(tokenizer, text: str, limit: int = MAX_QUERY_TOKENS) -> str:
         # An ASCII character is at most one word piece (lowercased, never split
         # further), so such a text, with its two special tokens, fits as it is.
         return text
+    return clip_by_counting(tokenizer, text, limit)
+
+
+def clip_by_counting(tokenizer, text: str, limit: int) -> str:
+    """`clip` without its shortcut: the word pieces always counted."""
     encoding = tokenizer.encode(text)
     ends = [
         end

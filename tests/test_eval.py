@@ -278,9 +278,20 @@ def test_coverage_counts_the_query_words_the_passages_hold(app):
     assert lexical.coverage([], plasma) == 0.0
 
 
+def _key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _example_keys() -> set[str]:
+    """The labelled scope examples' questions, folded."""
+    from core import settings
+
+    examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
+    return {_key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()}
+
+
 def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_texts):
     """eval/fresh.jsonl was written blind after the last change: it measures, nobody tunes on it."""
-    from core import settings
     from eval.gold import GOLD_FILE
 
     fresh = load_gold(GOLD_FILE.parent / "fresh.jsonl")
@@ -289,14 +300,8 @@ def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_t
         assert all(quote in source_texts[file] for file, quote in q.evidence), q.id
         assert bool(q.evidence) == q.answerable, q.id
 
-    def key(text):
-        return " ".join(text.lower().split())
-
-    examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
-    taken = {key(q.question) for q in load_gold()} | {
-        key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()
-    }
-    assert not taken & {key(q.question) for q in fresh}
+    taken = {_key(q.question) for q in load_gold()} | _example_keys()
+    assert not taken & {_key(q.question) for q in fresh}
     assert not {q.id for q in load_gold()} & {q.id for q in fresh}
 
 
@@ -304,7 +309,6 @@ def test_the_fresh_questions_are_valid_and_apart_from_gold_and_examples(source_t
 def test_the_blind_sets_are_valid_split_and_apart_from_the_examples(source_texts, path):
     """The blind sets are scored and calibrated on; the labelled scope examples the
     vote uses must hold none of their questions, or the vote would know the answer."""
-    from core import settings
 
     questions = load_gold(path)
     assert len(questions) >= 150 and {q.style for q in questions} == set(BLIND_STYLES)
@@ -313,12 +317,7 @@ def test_the_blind_sets_are_valid_split_and_apart_from_the_examples(source_texts
         assert all(quote in source_texts[file] for file, quote in q.evidence), q.id
         assert bool(q.evidence) == q.answerable, q.id
 
-    def key(text):
-        return " ".join(text.lower().split())
-
-    examples = (CORPUS_DIR / settings.SCOPE_EXAMPLES_NAME).read_text(encoding="utf-8")
-    taken = {key(json.loads(line)["question"]) for line in examples.splitlines() if line.strip()}
-    assert not taken & {key(q.question) for q in questions}
+    assert not _example_keys() & {_key(q.question) for q in questions}
 
 
 def test_the_answer_scorer_learns_which_candidate_is_right():

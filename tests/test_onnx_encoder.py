@@ -161,23 +161,10 @@ def tokenizer():
 def test_a_short_ascii_text_is_kept_without_counting_its_word_pieces(tokenizer, text):
     """clip skips the tokenizer for an ASCII text that cannot exceed the limit; what
     it returns is what counting the pieces gives."""
-    from retrieval.encoder import clip
+    from retrieval.encoder import clip, clip_by_counting
 
     for limit in (12, 96):
         encoding = tokenizer.encode(text)
         if text.isascii() and len(text) + 2 <= limit:
             assert len(encoding.ids) <= limit  # so the count would have kept it too
         assert clip(tokenizer, text, limit) == clip_by_counting(tokenizer, text, limit)
-
-
-def clip_by_counting(tokenizer, text: str, limit: int) -> str:
-    """retrieval.encoder.clip as it was, always counting."""
-    encoding = tokenizer.encode(text)
-    ends = [
-        end
-        for (start, end), special in zip(encoding.offsets, encoding.special_tokens_mask)
-        if not special and end > start
-    ]
-    if len(encoding.ids) <= limit or not ends:
-        return text
-    return text[: ends[limit - 3]] if len(ends) > limit - 3 else text
