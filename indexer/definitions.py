@@ -24,9 +24,10 @@ from .store import write_json
 
 FILE = index_files.DEFINITIONS
 # The named term runs to the next punctuation or clause word, at most four words.
+_WORD = r"[^\W\d_][\w-]*"
+_CLAUSE = r"(?:when|if|because|and|or|that|which|in|of|to|by|for|with|is|are)\b"
 _CALLED = re.compile(
-    r"\bcalled\s+(?:an?\s+|the\s+)?([^\W\d_][\w-]*(?:\s+(?!(?:when|if|because|and|or|that|which|in|of|to|by|for|with|is|are)\b)[^\W\d_][\w-]*){0,3})",
-    re.I,
+    rf"\bcalled\s+(?:an?\s+|the\s+)?({_WORD}(?:\s+(?!{_CLAUSE}){_WORD}){{0,3}})", re.I
 )
 _COPULA = re.compile(
     r"([^\W\d_][\w-]*)\)?\s+(?:is|are)\s+(?:not\s+)?(?:an?|the|when|called)\b", re.I
